@@ -1,0 +1,55 @@
+# The README's commands. `make demo` and `make test` work on a fresh machine with Python 3.11+ and make.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEMO_ENV := DEBUG=True
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install demo serve test test-python test-js lint format bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py make_demo_study
+	$(MAKE) --no-print-directory serve
+
+# The dev server and the background-task worker, stopped together with Ctrl-C.
+serve: install
+	$(DEMO_ENV) $(BIN)/python manage.py db_worker --interval 0.5 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	echo "Serving at http://$(HOST):$(PORT)/ (Ctrl-C stops the server and the worker)"; \
+	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install test-python test-js
+
+test-python: install
+	$(BIN)/python -m pytest
+
+test-js:
+	@if [ -d tests/frontend ] && ls tests/frontend/*.test.mjs >/dev/null 2>&1; then \
+		if command -v node >/dev/null; then node --test tests/frontend/; \
+		else echo "SKIPPED: front-end tests need node (not installed)"; fi; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf var/ .pytest_cache

@@ -1,0 +1,6 @@
+"""HTML pages of the imaging app (mounted at the site root by readerstudy/urls.py)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "imaging"
+urlpatterns: list = []

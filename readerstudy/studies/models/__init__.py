@@ -1,0 +1,4 @@
+from readerstudy.studies.models.case import Case
+from readerstudy.studies.models.study import Criterion, Membership, Sequence, Site, Study
+
+__all__ = ["Case", "Criterion", "Membership", "Sequence", "Site", "Study"]
