@@ -1,0 +1,60 @@
+"""Multiplicity adjustment of P values, matching R's ``p.adjust``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = ["ADJUST_METHODS", "adjust_pvalues"]
+
+ADJUST_METHODS = ("holm", "bh")
+
+
+def adjust_pvalues(pvalues: Sequence[float | None], method: str = "holm") -> list[float | None]:
+    """Adjust a family of P values for multiple testing.
+
+    Missing P values (None or NaN) are left missing and do not count towards the family size,
+    as R's ``p.adjust`` does with its default ``n = length(p[!is.na(p)])``.
+
+    Parameters
+    ----------
+    pvalues : sequence of float or None
+        Raw P values of one family (e.g. every sequence x criterion for one reader).
+    method : {"holm", "bh"}
+        Holm's step-down method (controls the family-wise error rate) or Benjamini-Hochberg
+        (controls the false discovery rate).
+
+    Returns
+    -------
+    list of float or None
+        Adjusted P values in the input order.
+
+    References
+    ----------
+    .. [1] Holm S (1979). A simple sequentially rejective multiple test procedure.
+       Scandinavian Journal of Statistics 6(2):65-70.
+    .. [2] Benjamini Y, Hochberg Y (1995). Controlling the false discovery rate: a practical and
+       powerful approach to multiple testing. JRSS B 57(1):289-300.
+    .. [3] R Core Team. ``p.adjust`` (package stats).
+    """
+    if method not in ADJUST_METHODS:
+        raise ValueError(f'Unknown adjustment method "{method}"; use one of: holm, bh.')
+    p = np.array([np.nan if v is None else float(v) for v in pvalues], dtype=np.float64)
+    present = ~np.isnan(p)
+    values = p[present]
+    n = values.size
+    out = np.full(p.shape, np.nan)
+    if n:
+        if method == "holm":
+            order = np.argsort(values, kind="mergesort")
+            scaled = (n - np.arange(n)) * values[order]
+            adjusted = np.minimum(1.0, np.maximum.accumulate(scaled))
+        else:
+            order = np.argsort(values, kind="mergesort")[::-1]
+            scaled = n / np.arange(n, 0, -1) * values[order]
+            adjusted = np.minimum(1.0, np.minimum.accumulate(scaled))
+        result = np.empty(n)
+        result[order] = adjusted
+        out[present] = result
+    return [None if np.isnan(v) else float(v) for v in out]
