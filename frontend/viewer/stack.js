@@ -1,0 +1,158 @@
+// Per-pane stack cache: one typed-array volume, a loaded-slices bitmap and the request scheduler.
+// The network call is injected (`fetchRange`) so the scheduling can be tested in node; the
+// browser version lives in fetchSlices() below.
+
+import { arrayTypeFor, unshuffleInto } from './unshuffle.js';
+import { middleSlice, nextChunk } from './loadorder.js';
+
+export class StackCache {
+  /**
+   * @param {object} o
+   * @param {number} o.nSlices
+   * @param {number} o.rows
+   * @param {number} o.cols
+   * @param {string} o.dtype              "int16" | "uint16"
+   * @param {(start:number, stop:number) => Promise<{start:number, bytes:Uint8Array}>} o.fetchRange
+   * @param {number} [o.chunk]            slices per request after the first
+   * @param {number} [o.maxInFlight]      concurrent requests in the background
+   * @param {(start:number, count:number) => void} [o.onSlices]  called when slices land
+   * @param {(message:string) => void} [o.onError]              called on a permanent failure
+   * @param {(fn:Function, ms:number) => any} [o.schedule]      setTimeout substitute for retries
+   */
+  constructor(o) {
+    this.nSlices = o.nSlices;
+    this.rows = o.rows;
+    this.cols = o.cols;
+    this.sliceSize = o.rows * o.cols;
+    const Type = arrayTypeFor(o.dtype);
+    this.volume = new Type(this.sliceSize * o.nSlices);
+    this.loaded = new Uint8Array(o.nSlices);
+    this.pending = new Uint8Array(o.nSlices);
+    this.loadedCount = 0;
+    this.inFlight = 0;
+    this.current = middleSlice(o.nSlices);
+    this.fetchRange = o.fetchRange;
+    this.chunk = o.chunk ?? 6;
+    this.maxInFlight = o.maxInFlight ?? 2;
+    this.onSlices = o.onSlices ?? (() => {});
+    this.onError = o.onError ?? (() => {});
+    this.schedule = o.schedule ?? ((fn, ms) => setTimeout(fn, ms));
+    this.failures = 0;
+    this.failed = false;
+    this.requests = []; // history of {start, stop}, read by tests and the benchmark
+  }
+
+  get complete() {
+    return this.loadedCount === this.nSlices;
+  }
+
+  isLoaded(k) {
+    return this.loaded[k] === 1;
+  }
+
+  /** Element offset of slice k in the volume. */
+  offset(k) {
+    return k * this.sliceSize;
+  }
+
+  start() {
+    this.pump(false);
+  }
+
+  /** The reader moved to slice k: re-prioritise, and fetch k at once when nothing covers it. */
+  setCurrent(k) {
+    this.current = k;
+    // why: a slice the reader is waiting for may jump the concurrency limit by one request.
+    this.pump(!this.loaded[k] && !this.pending[k]);
+  }
+
+  pump(urgent) {
+    if (this.failed) return;
+    let limit = this.maxInFlight + (urgent ? 1 : 0);
+    while (this.inFlight < limit) {
+      const next = nextChunk({
+        nSlices: this.nSlices,
+        loaded: this.loaded,
+        pending: this.pending,
+        current: this.current,
+        chunk: this.chunk,
+      });
+      if (!next) return;
+      this.request(next.start, next.stop);
+      // why: the middle slice request is tiny and must not block the next chunk behind it.
+      limit = Math.max(limit, this.maxInFlight);
+    }
+  }
+
+  request(start, stop) {
+    for (let i = start; i < stop; i++) this.pending[i] = 1;
+    this.inFlight++;
+    this.requests.push({ start, stop });
+    Promise.resolve()
+      .then(() => this.fetchRange(start, stop))
+      .then(
+        (res) => this.receive(start, stop, res),
+        (err) => this.fail(start, stop, err),
+      );
+  }
+
+  receive(start, stop, res) {
+    this.inFlight--;
+    for (let i = start; i < stop; i++) this.pending[i] = 0;
+    const first = Number.isInteger(res.start) ? res.start : start;
+    const count = Math.min(
+      Math.floor(res.bytes.length / (this.sliceSize * 2)),
+      this.nSlices - first,
+    );
+    if (count > 0) {
+      unshuffleInto(this.volume, this.offset(first), res.bytes, this.rows, this.cols, count);
+      for (let i = first; i < first + count; i++) {
+        if (!this.loaded[i]) {
+          this.loaded[i] = 1;
+          this.loadedCount++;
+        }
+      }
+      this.failures = 0;
+      this.onSlices(first, count);
+    }
+    this.pump(false);
+  }
+
+  fail(start, stop, err) {
+    this.inFlight--;
+    for (let i = start; i < stop; i++) this.pending[i] = 0;
+    if (err && err.permanent) {
+      this.failed = true;
+      this.onError(err.message);
+      return;
+    }
+    // why: a flaky network must not leave holes; back off so a dead server is not hammered.
+    this.failures++;
+    const delay = Math.min(30000, 500 * 2 ** Math.min(this.failures, 6));
+    if (this.failures === 3) this.onError('Images are loading slowly — retrying.');
+    this.schedule(() => this.pump(false), delay);
+  }
+}
+
+/**
+ * Browser fetch of a slice range for a pane token (contract: "Pixels").
+ * Rejects with {permanent: true} on 4xx so the cache stops retrying.
+ */
+export function makeFetchRange(token, base = '/api/reading/panes/') {
+  return async (start, stop) => {
+    const url = `${base}${encodeURIComponent(token)}/slices?start=${start}&stop=${stop}`;
+    const resp = await fetch(url, { credentials: 'same-origin' });
+    if (!resp.ok) {
+      const err = new Error(
+        resp.status === 404 || resp.status === 403
+          ? 'These images are not available to you (the link has expired or the study is closed).'
+          : `The image server answered ${resp.status}.`,
+      );
+      err.permanent = resp.status >= 400 && resp.status < 500;
+      throw err;
+    }
+    const header = resp.headers.get('X-Slice-Start');
+    const bytes = new Uint8Array(await resp.arrayBuffer());
+    return { start: header === null ? start : Number(header), bytes };
+  };
+}
