@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from readerstudy.studies.models import Case, Membership, Study
+from readerstudy.studies.models import AssignmentPlan, Case, Membership, Study
 
 
 def active_readers(study: Study) -> QuerySet[Membership]:
@@ -15,9 +15,19 @@ def active_readers(study: Study) -> QuerySet[Membership]:
     )
 
 
-def cases_for_reader(*, study: Study, reader) -> QuerySet[Case]:
-    """The cases a reader is to read. Fully crossed by default: every non-excluded case.
+def assignment_plan(study: Study) -> AssignmentPlan | None:
+    """The study's stored plan, or None (which means fully crossed)."""
+    return AssignmentPlan.objects.filter(study=study).first()
 
-    The coordinator console's assignment plans (subset per reader, k readers per case) narrow this.
+
+def cases_for_reader(*, study: Study, reader) -> QuerySet[Case]:
+    """The cases a reader (a user) is to read, in identifier order. Excluded cases never count.
+
+    Fully crossed by default: every non-excluded case. Under a subset or split plan, only the
+    cases the plan gives this reader.
     """
-    return Case.objects.filter(study=study, excluded=False).order_by("identifier")
+    cases = Case.objects.filter(study=study, excluded=False)
+    plan = assignment_plan(study)
+    if plan is not None and not plan.is_fully_crossed:
+        cases = cases.filter(planned_readings__plan=plan, planned_readings__reader=reader)
+    return cases.order_by("identifier")
