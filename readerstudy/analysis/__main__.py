@@ -1,0 +1,7 @@
+"""``python -m readerstudy.analysis RATINGS.csv --out DIR``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
