@@ -1,4 +1,4 @@
-"""Assignment plans: which reader reads which cases. Fully crossed unless the coordinator narrows it."""
+"""Assignment plans: which reader reads which cases (fully crossed unless narrowed)."""
 
 from __future__ import annotations
 
