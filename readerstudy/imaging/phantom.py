@@ -42,6 +42,7 @@ __all__ = [
     "ARMS",
     "BITS_STORED",
     "DEFAULT_NOISE_SIGMA",
+    "RECONSTRUCTIONS",
     "SEQUENCES",
     "ArtifactPlan",
     "Compartment",
