@@ -37,6 +37,11 @@ class Series(models.Model):
     window_width = models.FloatField()
     intensity_low = models.FloatField()  # 1st percentile
     intensity_high = models.FloatField()  # 99th percentile
+    # Physical value = stored value × slope + intercept. Normally 1 and 0: the import stores the
+    # rescaled values. Only when those are not integers (e.g. some Philips exports) does it keep
+    # the original stored integers and record the series-wide rescale here, so nothing is lost.
+    rescale_slope = models.FloatField(default=1.0)
+    rescale_intercept = models.FloatField(default=0.0)
     storage_key = models.CharField(max_length=100, unique=True)
     content_sha256 = models.CharField(max_length=64)
     series_uid = models.CharField(max_length=64, blank=True)
@@ -138,6 +143,7 @@ class ImportJob(models.Model):
     upload = models.FileField(upload_to="imports/", blank=True)
     manifest = models.FileField(upload_to="imports/", blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(max_length=40, blank=True)  # what done/total count, e.g. "Reading files"
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)
