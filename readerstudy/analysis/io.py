@@ -53,7 +53,7 @@ class _Problems:
     def __init__(self, source: str, line_offset: int | None) -> None:
         self.source = source
         self.line_offset = line_offset
-        self.items: list[str] = []
+        self.items: list[tuple[int, str]] = []
 
     def where(self, position: int) -> str:
         if self.line_offset is None:
@@ -62,12 +62,17 @@ class _Problems:
 
     def add_rows(self, mask: np.ndarray, message) -> None:
         for position in np.flatnonzero(mask)[: MAX_PROBLEMS + 1]:
-            self.items.append(f"{self.where(int(position))}: {message(int(position))}")
+            text = f"{self.where(int(position))}: {message(int(position))}"
+            self.items.append((int(position), text))
+
+    def add_file(self, text: str) -> None:
+        self.items.append((-1, text))
 
     def raise_if_any(self) -> None:
         if not self.items:
             return
-        lines = self.items[:MAX_PROBLEMS]
+        # In file order, so the first problem listed is the first one in the file.
+        lines = [text for _, text in sorted(self.items, key=lambda item: item[0])][:MAX_PROBLEMS]
         if len(self.items) > MAX_PROBLEMS:
             lines.append("... and more problems; fix these first.")
         raise AnalysisInputError("\n".join(lines))
@@ -194,7 +199,7 @@ def validate_ratings(
     studies = clean["study"][clean["study"] != ""].unique()
     if len(studies) > 1:
         shown = ", ".join(f'"{s}"' for s in sorted(studies)[:5])
-        problems.items.append(
+        problems.add_file(
             f"{source}: holds ratings of {len(studies)} studies ({shown}); "
             "analyse one study at a time."
         )
