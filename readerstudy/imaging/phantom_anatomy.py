@@ -93,6 +93,11 @@ class Geometry:
     def shape(self) -> tuple[int, int, int]:
         return (self.slices, self.matrix, self.matrix)
 
+    def slabs(self, voxels: int = 1 << 21) -> list[slice]:
+        """Runs of whole slices of about `voxels` each, to bound temporary memory."""
+        step = max(1, voxels // (self.matrix * self.matrix))
+        return [slice(i, min(i + step, self.slices)) for i in range(0, self.slices, step)]
+
     def axes_mm(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Voxel-centre coordinates (x per column, y per row, z per slice), ascending."""
         inplane = (np.arange(self.matrix, dtype=np.float32) + 0.5) * self.pixel_spacing_mm
@@ -138,13 +143,17 @@ def build_anatomy(rng: np.random.Generator, geometry: Geometry) -> Anatomy:
     x = (x1 - centre[0]).reshape(1, 1, -1)
     y = (y1 - centre[1]).reshape(1, -1, 1)
     z = (z1 - centre[2]).reshape(-1, 1, 1)
-    depth, direction = _ellipsoid_depth(x, y, z, semi)
+    folds = _draw_folds(rng)
 
     comp = np.zeros(geometry.shape, dtype=np.uint8)
-    comp[depth >= 0] = Compartment.SCALP
-    comp[depth >= SCALP_MM] = Compartment.SKULL
-    below_table = depth - (SCALP_MM + SKULL_MM)  # depth under the inner table of the skull
-    _paint_cortex(comp, rng, below_table, direction)
+    below_table = np.empty(geometry.shape, dtype=np.float32)  # depth under the skull's inner table
+    for slab in geometry.slabs():  # slab by slab keeps the float temporaries small at 512x512
+        depth, direction = _ellipsoid_depth(x, y, z[slab], semi)
+        part = comp[slab]
+        part[depth >= 0] = Compartment.SCALP
+        part[depth >= SCALP_MM] = Compartment.SKULL
+        below_table[slab] = depth - np.float32(SCALP_MM + SKULL_MM)
+        _paint_cortex(part, folds, below_table[slab], direction)
 
     # Interhemispheric fissure, then the superior sagittal sinus along the midline convexity.
     midline = np.abs(x) < 1.3
@@ -173,9 +182,34 @@ def _ellipsoid_depth(
     return depth.astype(np.float32), (nx / r, ny / r, nz / r)
 
 
+@dataclass(frozen=True)
+class _Folds:
+    csf_width: float
+    cortex: float
+    sulcal_depth: float
+    waves: list[tuple[np.ndarray, float]]  # wave vectors and phases
+    bends: list[tuple[np.ndarray, float]]
+
+
+def _draw_folds(rng: np.random.Generator) -> _Folds:
+    csf_width = rng.uniform(1.2, 3.0)  # atrophy varies between patients
+    cortex = rng.uniform(2.6, 3.4)
+    sulcal_depth = rng.uniform(10.0, 16.0)
+    waves = []
+    for _ in range(6):
+        k, wavenumber, phase = (
+            rng.normal(size=3),
+            rng.uniform(14.0, 22.0),
+            rng.uniform(0, 2 * np.pi),
+        )
+        waves.append((k * wavenumber / np.linalg.norm(k), phase))
+    bends = [(rng.normal(size=3) * 4.0, rng.uniform(0, 2 * np.pi)) for _ in range(2)]
+    return _Folds(csf_width, cortex, sulcal_depth, waves, bends)
+
+
 def _paint_cortex(
     comp: np.ndarray,
-    rng: np.random.Generator,
+    folds: _Folds,
     below_table: np.ndarray,
     direction: tuple[np.ndarray, np.ndarray, np.ndarray],
 ) -> None:
@@ -187,35 +221,29 @@ def _paint_cortex(
     """
     brain = below_table >= 0
     comp[brain] = Compartment.WHITE_MATTER
-    csf_width = rng.uniform(1.2, 3.0)  # atrophy varies between patients
-    cortex = rng.uniform(2.6, 3.4)
-    sulcal_depth = rng.uniform(10.0, 16.0)
-    waves = [
-        (rng.normal(size=3), rng.uniform(14.0, 22.0), rng.uniform(0, 2 * np.pi)) for _ in range(6)
-    ]
-
-    shell = brain & (below_table < sulcal_depth + cortex)  # folding only exists near the surface
+    f = folds
+    shell = brain & (below_table < f.sulcal_depth + f.cortex)  # folding only exists near the top
     b = below_table[shell]
     ux, uy, uz = (np.broadcast_to(d, comp.shape)[shell] for d in direction)
-    bends = [(rng.normal(size=3) * 4.0, rng.uniform(0, 2 * np.pi)) for _ in range(2)]
 
     def plane_wave(k: np.ndarray, phase: float) -> np.ndarray:
         k = k.astype(np.float32)
         return k[0] * ux + k[1] * uy + k[2] * uz + np.float32(phase)
 
     # A slow warp of the wave phases bends the sulci so they do not run dead straight.
-    warp = sum(np.sin(plane_wave(k, phase)) for k, phase in bends)
+    warp = sum(np.sin(plane_wave(k, phase)) for k, phase in f.bends)
     field = np.zeros(b.shape, dtype=np.float32)
-    for k, wavenumber, phase in waves:
-        field += np.sin(plane_wave(k * wavenumber / np.linalg.norm(k), phase) + warp)
+    for k, phase in f.waves:
+        field += np.sin(plane_wave(k, phase) + warp)
     # |field| per mm across a sulcus is roughly wavenumber / brain radius (~70 mm) times the
     # field's amplitude, so these thresholds give a ~1.5 mm cleft and ~3 mm of cortex each side.
-    slope = np.float32(18.0 / 70.0 * np.sqrt(len(waves) / 2))
+    slope = np.float32(18.0 / 70.0 * np.sqrt(len(f.waves) / 2))
     distance_mm = np.abs(field) / slope
     shell_comp = np.full(b.shape, Compartment.WHITE_MATTER, dtype=np.uint8)
-    gray = (b < csf_width + cortex) | ((distance_mm < 0.75 + cortex) & (b < sulcal_depth + cortex))
+    deep_enough = b < f.sulcal_depth + f.cortex
+    gray = (b < f.csf_width + f.cortex) | ((distance_mm < 0.75 + f.cortex) & deep_enough)
     shell_comp[gray] = Compartment.GRAY_MATTER
-    csf = (b < csf_width) | ((distance_mm < 0.75) & (b < sulcal_depth))
+    csf = (b < f.csf_width) | ((distance_mm < 0.75) & (b < f.sulcal_depth))
     shell_comp[csf] = Compartment.CSF
     comp[shell] = shell_comp
 

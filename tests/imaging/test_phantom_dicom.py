@@ -35,6 +35,17 @@ def _series(root: Path, row: dict[str, str]) -> list:
     return sorted(datasets, key=lambda ds: float(ds.ImagePositionPatient[2]))
 
 
+def _slice_pairs(series):
+    """(conventional, enhanced) datasets of the same slice, over every case and sequence."""
+    for case_id, _site in CASES:
+        for sequence in SEQUENCES:
+            yield from zip(
+                series[case_id, sequence, "conventional"],
+                series[case_id, sequence, "enhanced"],
+                strict=True,
+            )
+
+
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
     root = tmp_path_factory.mktemp("study")
@@ -103,45 +114,31 @@ def test_slices_step_along_the_slice_normal_by_the_spacing(study):
 
 def test_both_arms_share_study_frame_and_geometry(study):
     _, _, _, series = study
-    for case_id, _site in CASES:
-        for sequence in SEQUENCES:
-            pairs = zip(
-                series[case_id, sequence, "conventional"],
-                series[case_id, sequence, "enhanced"],
-                strict=True,
-            )
-            for conventional, enhanced in pairs:
-                for keyword in (
-                    "StudyInstanceUID",
-                    "FrameOfReferenceUID",
-                    "ImagePositionPatient",
-                    "ImageOrientationPatient",
-                    "PixelSpacing",
-                    "SliceThickness",
-                    "SpacingBetweenSlices",
-                    "Rows",
-                    "Columns",
-                    "AcquisitionTime",
-                    "PatientID",
-                ):
-                    assert conventional[keyword].value == enhanced[keyword].value, keyword
+    for conventional, enhanced in _slice_pairs(series):
+        for keyword in (
+            "StudyInstanceUID",
+            "FrameOfReferenceUID",
+            "ImagePositionPatient",
+            "ImageOrientationPatient",
+            "PixelSpacing",
+            "SliceThickness",
+            "SpacingBetweenSlices",
+            "Rows",
+            "Columns",
+            "AcquisitionTime",
+            "PatientID",
+        ):
+            assert conventional[keyword].value == enhanced[keyword].value, keyword
 
 
 def test_enhanced_files_carry_every_tell_and_conventional_files_none(study):
     _, _, _, series = study
-    for case_id, _site in CASES:
-        for sequence in SEQUENCES:
-            pairs = zip(
-                series[case_id, sequence, "conventional"],
-                series[case_id, sequence, "enhanced"],
-                strict=True,
-            )
-            for conventional, enhanced in pairs:
-                assert find_tells(enhanced, conventional) == set(ENHANCED_TELLS)
-                assert find_tells(conventional, conventional) == set()
-                # Each tell's key names a real attribute of the enhanced file.
-                for key in ENHANCED_TELLS:
-                    assert key in enhanced, key
+    for conventional, enhanced in _slice_pairs(series):
+        assert find_tells(enhanced, conventional) == set(ENHANCED_TELLS)
+        assert find_tells(conventional, conventional) == set()
+        # Each tell's key names a real attribute of the enhanced file.
+        for key in ENHANCED_TELLS:
+            assert key in enhanced, key
 
 
 def test_the_tells_look_like_real_dl_products(study):
