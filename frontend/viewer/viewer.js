@@ -351,6 +351,26 @@ export function createViewer(root, o) {
         intervalMedian: iv.length ? iv[Math.floor(iv.length / 2)] : null,
       };
     },
+    /**
+     * Synchronous benchmark: `frames` redraws of every pane, each changing the slice ("scroll") or
+     * the window ("window"), timed including a 1-pixel read-back that forces the canvas to
+     * rasterise (why: without it Chrome may defer the drawing work past the timer).
+     */
+    bench({ frames: n = 120, mode = 'scroll' } = {}) {
+      const times = [];
+      const p0 = panes[0];
+      for (let i = 0; i < n; i++) {
+        const t0 = win.performance.now();
+        if (mode === 'scroll') setSlice(p0, (p0.state.slice + 1) % p0.info.slices);
+        else change(p0, { center: p0.state.center + (i % 2 ? 1 : -1) * 3, width: p0.state.width + 1 }, ['window']);
+        if (rafId) win.cancelAnimationFrame(rafId);
+        frame(t0);
+        for (const p of panes) p.ctx.getImageData(0, 0, 1, 1);
+        times.push(win.performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      return { frames: n, median: times[Math.floor(n / 2)], p95: times[Math.floor(n * 0.95)], max: times[n - 1] };
+    },
     resetStats() {
       frames.length = 0;
       intervals.length = 0;
