@@ -1,6 +1,13 @@
 """HTML pages of the reading app (mounted at the site root by readerstudy/urls.py)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from readerstudy.reading.views import pages
 
 app_name = "reading"
-urlpatterns: list = []
+urlpatterns = [
+    path("read/", pages.worklist, name="worklist"),
+    path("read/<slug:slug>/", pages.study_tasks, name="study"),
+    path("read/<slug:slug>/<int:number>/", pages.read, name="read"),
+    path("read/<slug:slug>/<int:number>/reopen", pages.reopen, name="reopen"),
+]

@@ -84,6 +84,7 @@ class Assignment(models.Model):
     revision = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    saved_at = models.DateTimeField(null=True, blank=True)  # last accepted draft save or submit
     active_seconds = models.FloatField(default=0)
     comment = models.TextField(blank=True)
     preference = models.CharField(max_length=4, choices=Preference.choices, blank=True, default="")

@@ -1,0 +1,59 @@
+"""One access helper per reading resource; every reading view and API view goes through these.
+
+All of them answer 404 for anything the user may not read: another reader's task or pane, a
+study they do not read, a study that is not open. Coordinators are not readers here: their
+role gives them no reading access to anyone's tasks.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from readerstudy.reading.models import Assignment, Pane
+from readerstudy.studies.access import get_membership_for_reader
+from readerstudy.studies.models import Membership, Study
+
+
+def get_open_study_for_reader(user, slug: str) -> Study:
+    """The open study with this slug if ``user`` is an active reader of it; otherwise 404."""
+    membership = get_membership_for_reader(user, slug)
+    if not membership.study.is_open:
+        raise Http404("No such study.")
+    return membership.study
+
+
+def get_assignment_for_reader(user, slug: str, number: int) -> Assignment:
+    """The reader's own task number ``number`` in an open study they read; otherwise 404."""
+    study = get_open_study_for_reader(user, slug)
+    assignment = (
+        Assignment.objects.select_related("study", "schedule", "task__sequence")
+        .filter(study=study, reader=user, read_order=number)
+        .first()
+    )
+    if assignment is None:
+        raise Http404("No such case.")
+    return assignment
+
+
+def get_pane_for_reader(user, token: str) -> Pane:
+    """The pane behind ``token`` if it is the reader's own, in an open study; otherwise 404.
+
+    One query: the token, the owner, the study's status and the reader's membership together.
+    """
+    if not user.is_authenticated or not token or len(token) > 64:
+        raise Http404("No such image.")
+    pane = (
+        Pane.objects.select_related("series", "assignment__study", "assignment__schedule")
+        .filter(
+            token=token,
+            assignment__reader=user,
+            assignment__study__status=Study.Status.OPEN,
+            assignment__study__memberships__user=user,
+            assignment__study__memberships__role=Membership.Role.READER,
+            assignment__study__memberships__is_active=True,
+        )
+        .first()
+    )
+    if pane is None:
+        raise Http404("No such image.")
+    return pane
