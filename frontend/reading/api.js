@@ -31,3 +31,12 @@ export async function send(method, url, body, { keepalive = false } = {}) {
   }
   return { status: resp.status, data: data && typeof data === 'object' ? data : {} };
 }
+
+/**
+ * Base URL of the pane pixel endpoint, derived from the task URL so the page keeps working when
+ * the API is mounted under a prefix: "/x/api/reading/s/tasks/3/" -> "/x/api/reading/panes/".
+ */
+export function panesBase(taskUrl) {
+  const m = /^(.*\/reading\/)[^/]+\/tasks\/\d+\/?$/.exec(taskUrl || '');
+  return m ? `${m[1]}panes/` : '/api/reading/panes/';
+}

@@ -3,8 +3,9 @@
 // viewer and the scoring panel, and wires the keyboard, autosave, active time and submit flow.
 // Every decision is delegated to a pure module; this file only connects them to the page.
 
+import { makeFetchRange } from '../viewer/stack.js';
 import { createViewer } from '../viewer/viewer.js';
-import { send } from './api.js';
+import { panesBase, send } from './api.js';
 import { Autosaver, pushOrphanDrafts } from './autosave.js';
 import { classify, contentOf, endpoint, localKey, reconcile, statusText } from './draft.js';
 import { dispatchKey, scoreDigit } from './keys.js';
@@ -87,12 +88,14 @@ function startTask(root, detail) {
   const activeSeconds = () => Math.round((baseActive + timer.seconds(clock())) * 10) / 10;
 
   // ---- layout -------------------------------------------------------------------------------------
-  const viewerHost = document.createElement('main');
+  const viewerHost = document.createElement('section');
+  viewerHost.setAttribute('aria-label', 'Images');
   viewerHost.className = 'rs-viewer-host';
   const aside = document.createElement('aside');
   root.append(viewerHost, aside);
   root.dataset.design = detail.study?.design || (paneNames.length > 1 ? 'side_by_side' : 'sequential');
-  const viewer = createViewer(viewerHost, { panes: detail.panes });
+  const base = panesBase(ds.taskUrl);
+  const viewer = createViewer(viewerHost, { panes: detail.panes, fetchRangeFor: (t) => makeFetchRange(t, base) });
   window.__readerstudyViewer = viewer;
 
   const content = () => contentOf({ scores: scoresPayload(state), comment, preference });

@@ -143,10 +143,17 @@ export function makeFetchRange(token, base = '/api/reading/panes/') {
     const url = `${base}${encodeURIComponent(token)}/slices?start=${start}&stop=${stop}`;
     const resp = await fetch(url, { credentials: 'same-origin' });
     if (!resp.ok) {
+      let detail = '';
+      try {
+        detail = (await resp.json()).detail || '';
+      } catch {
+        // not JSON: fall back to a generic sentence
+      }
       const err = new Error(
-        resp.status === 404 || resp.status === 403
-          ? 'These images are not available to you (the link has expired or the study is closed).'
-          : `The image server answered ${resp.status}.`,
+        detail ||
+          (resp.status === 404
+            ? 'These images are not available to you (the study may be closed).'
+            : `The image server answered ${resp.status}; retrying.`),
       );
       err.permanent = resp.status >= 400 && resp.status < 500;
       throw err;

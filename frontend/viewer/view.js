@@ -80,10 +80,20 @@ export function clampSlice(k, nSlices) {
   return Math.max(0, Math.min(nSlices - 1, k));
 }
 
-/** Display numbers for the overlay: integers for wide ranges, one decimal for narrow ones. */
-export function formatWindow(center, width, range) {
-  const digits = range.high - range.low < 20 ? 1 : 0;
-  return `W ${width.toFixed(digits)} L ${center.toFixed(digits)}`;
+/**
+ * W/L text for the overlay. Default 'relative': percent of the pane's range (the same terms the
+ * panes are linked in). why: raw numbers would show on screen that one series lives on a different
+ * intensity scale (DL output is often rescaled), an easy tell for which pane is which; relative
+ * numbers read the same on both panes when they are linked. 'raw' is available for sites that want it.
+ */
+export function formatWindow(center, width, range, mode = 'relative') {
+  if (mode === 'raw') {
+    const digits = range.high - range.low < 20 ? 1 : 0;
+    return `W ${width.toFixed(digits)} L ${center.toFixed(digits)}`;
+  }
+  const span = Math.max(1e-6, range.high - range.low);
+  const pct = (x) => `${Math.round(x * 100)}%`;
+  return `W ${pct(width / span)} L ${pct((center - range.low) / span)}`;
 }
 
 /**

@@ -34,6 +34,7 @@ const LINK_LABELS = { slice: 'Slice', zoom: 'Zoom/pan', window: 'W/L' };
  * @param {object} [o.bindings]      partial bindings merged over DEFAULT_BINDINGS
  * @param {(token:string)=>Function} [o.fetchRangeFor]  injectable pixel fetcher
  * @param {number} [o.chunk]         slices per request
+ * @param {'relative'|'raw'} [o.overlayWindow]  W/L shown as % of the pane's range (default) or raw
  */
 export function createViewer(root, o) {
   const doc = root.ownerDocument;
@@ -303,7 +304,7 @@ export function createViewer(root, o) {
       updateOverlay(p.dom, {
         slice: p.state.slice,
         nSlices: p.info.slices,
-        wl: formatWindow(p.state.center, p.state.width, p.range),
+        wl: formatWindow(p.state.center, p.state.width, p.range, o.overlayWindow),
       });
       showMessage(p.dom, p.error || (drawn ? '' : `loading slice ${p.state.slice + 1}…`));
     }

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  PRESETS, dragWindow, fitScale, panBy, paneRange, paneWindow, presetWindow, resetView, viewTransform, zoomBy,
+  PRESETS, dragWindow, fitScale, formatWindow, panBy, paneRange, paneWindow, presetWindow, resetView, viewTransform, zoomBy,
 } from '../../frontend/viewer/view.js';
 
 test('a square image fits the short side of the pane and is centred', () => {
@@ -58,4 +58,13 @@ test('range and window fall back safely when the task detail lacks them', () => 
   assert.deepEqual(paneRange({ dtype: 'uint16' }), { low: 0, high: 4095 });
   assert.deepEqual(paneWindow({}, { low: 0, high: 10 }), { center: 5, width: 10 });
   assert.deepEqual(paneWindow({ window: { center: 3, width: 2 } }, { low: 0, high: 10 }), { center: 3, width: 2 });
+});
+
+test('the overlay shows W/L relative to each range, so linked panes read the same', () => {
+  const a = formatWindow(450, 900, { low: 0, high: 900 });
+  const b = formatWindow(2700, 5400, { low: 0, high: 5400 });
+  assert.equal(a, 'W 100% L 50%');
+  assert.equal(a, b);
+  assert.equal(formatWindow(450, 900, { low: 0, high: 900 }, 'raw'), 'W 900 L 450');
+  assert.equal(formatWindow(0.5, 1.25, { low: 0, high: 4 }, 'raw'), 'W 1.3 L 0.5');
 });
