@@ -8,7 +8,7 @@ import { createViewer } from '../viewer/viewer.js';
 import { panesBase, send } from './api.js';
 import { Autosaver, pushOrphanDrafts } from './autosave.js';
 import { classify, contentOf, endpoint, localKey, reconcile, statusText } from './draft.js';
-import { dispatchKey, scoreDigit } from './keys.js';
+import { dispatchKey, isTypingTarget, scoreDigit } from './keys.js';
 import { createPanel } from './panel.js';
 import {
   cellIndex,
@@ -251,7 +251,7 @@ function startTask(root, detail) {
       state,
       focus,
       missingCells,
-      readOnly,
+      readOnly: readOnly || saver.stopped,
       preference,
       scored: countScored(state),
       statusKind: readOnly ? 'none' : saver.status.kind,
@@ -280,7 +280,16 @@ function startTask(root, detail) {
   });
   let lastMove = 0;
   const interact = () => timer.interact(clock());
-  document.addEventListener('pointerdown', interact, { passive: true });
+  document.addEventListener(
+    'pointerdown',
+    (e) => {
+      interact();
+      // why: clicking the images after typing a comment must bring the shortcuts back at once.
+      const typing = document.activeElement;
+      if (isTypingTarget(typing) && !typing.contains(e.target)) typing.blur();
+    },
+    { passive: true },
+  );
   document.addEventListener('wheel', interact, { passive: true });
   document.addEventListener(
     'pointermove',
