@@ -13,7 +13,7 @@ from readerstudy.reading.models import Assignment, Pane, Schedule
 from readerstudy.reading.services import schedule_generate, study_open
 from readerstudy.reading.services.schedule import balanced_flags, reader_seed
 from readerstudy.studies.models import Study
-from tests.factories import add_cases, add_reader, keep_criteria, keep_sequences
+from tests.factories import add_cases, add_reader, keep_criteria
 
 SEED = 1234
 
