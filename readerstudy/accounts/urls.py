@@ -1,10 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from readerstudy.accounts.views import LoginView
+from readerstudy.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", LoginView.as_view(), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("invite/<uidb64>/<token>/", views.InvitationView.as_view(), name="invitation"),
+    path("two-factor/", views.two_factor, name="two_factor"),
+    path("two-factor/verify/", views.otp_verify, name="otp_verify"),
+    path("api-token/", views.api_token, name="api_token"),
+    path("api-token/new/", views.api_token_create, name="api_token_create"),
 ]

@@ -47,3 +47,63 @@ def read_studies(user):
         memberships__role=Membership.Role.READER,
         memberships__is_active=True,
     ).distinct()
+
+
+# Resources inside a study a coordinator manages. Each takes the study that
+# get_study_for_coordinator returned, so a coordinator of study X gets 404 for anything of Y.
+
+
+def get_case_for_coordinator(study: Study, case_id: int):
+    from readerstudy.studies.models import Case
+
+    return _in_study(Case.objects.select_related("site"), study=study, pk=case_id)
+
+
+def get_series_for_coordinator(study: Study, series_id: int):
+    from readerstudy.imaging.models import Series
+
+    return _in_study(
+        Series.objects.select_related("case", "sequence"), case__study=study, pk=series_id
+    )
+
+
+def get_membership_for_coordinator(study: Study, membership_id: int) -> Membership:
+    return _in_study(
+        Membership.objects.select_related("user", "site"), study=study, pk=membership_id
+    )
+
+
+def get_sequence_for_coordinator(study: Study, sequence_id: int):
+    from readerstudy.studies.models import Sequence
+
+    return _in_study(Sequence.objects.all(), study=study, pk=sequence_id)
+
+
+def get_criterion_for_coordinator(study: Study, criterion_id: int):
+    from readerstudy.studies.models import Criterion
+
+    return _in_study(Criterion.objects.all(), study=study, pk=criterion_id)
+
+
+def get_assignment_for_coordinator(study: Study, assignment_id: int):
+    from readerstudy.reading.models import Assignment
+
+    return _in_study(
+        Assignment.objects.select_related("reader", "task__case", "task__sequence"),
+        study=study,
+        pk=assignment_id,
+    )
+
+
+def _in_study(queryset, **lookup):
+    found = queryset.filter(**lookup).first()
+    if found is None:
+        raise Http404("Not found in this study.")
+    return found
+
+
+def can_create_study(user) -> bool:
+    """Coordinators of any study, and users given the ``studies.add_study`` permission."""
+    if not user.is_authenticated:
+        return False
+    return user.has_perm("studies.add_study") or coordinated_studies(user).exists()

@@ -1,0 +1,1 @@
+"""Coordinator pages, one module per area; every view goes through ``coordinator_page``."""
