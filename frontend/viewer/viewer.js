@@ -22,8 +22,8 @@ import {
   zoomBy,
 } from './view.js';
 import { middleSlice } from './loadorder.js';
+import { FrameStats, timingSummary } from './probe.js';
 
-const FRAME_HISTORY = 240;
 const LINK_LABELS = { slice: 'Slice', zoom: 'Zoom/pan', window: 'W/L' };
 
 /**
@@ -46,9 +46,7 @@ export function createViewer(root, o) {
   let active = 0;
   let maximized = null;
   let rafId = 0;
-  const frames = [];
-  const intervals = [];
-  let lastFrameAt = 0;
+  const probe = new FrameStats();
 
   root.classList.add('rs-viewer');
   const toolbar = doc.createElement('div');
@@ -292,9 +290,6 @@ export function createViewer(root, o) {
 
   function frame(now) {
     rafId = 0;
-    // why: only back-to-back frames measure smoothness; the gap after an idle spell is not a frame.
-    if (now - lastFrameAt < 100) intervals.push(now - lastFrameAt);
-    lastFrameAt = now;
     const t0 = win.performance.now();
     for (const p of panes) {
       if (!p.dirty) continue;
@@ -308,9 +303,7 @@ export function createViewer(root, o) {
       });
       showMessage(p.dom, p.error || (drawn ? '' : `loading slice ${p.state.slice + 1}…`));
     }
-    frames.push(win.performance.now() - t0);
-    if (frames.length > FRAME_HISTORY) frames.shift();
-    if (intervals.length > FRAME_HISTORY) intervals.shift();
+    probe.record(now, win.performance.now() - t0);
   }
 
   function resize() {
@@ -342,16 +335,7 @@ export function createViewer(root, o) {
     handleKey,
     perform: (action, name) => perform(action, panes.find((p) => p.info.name === name) ?? panes[0]),
     setLink,
-    stats() {
-      const sorted = [...frames].sort((a, b) => a - b);
-      const iv = [...intervals].sort((a, b) => a - b);
-      return {
-        frames: [...frames],
-        median: sorted.length ? sorted[Math.floor(sorted.length / 2)] : null,
-        p95: sorted.length ? sorted[Math.floor(sorted.length * 0.95)] : null,
-        intervalMedian: iv.length ? iv[Math.floor(iv.length / 2)] : null,
-      };
-    },
+    stats: () => probe.stats(),
     /**
      * Synchronous benchmark: `frames` redraws of every pane, each changing the slice ("scroll") or
      * the window ("window"), timed including a 1-pixel read-back that forces the canvas to
@@ -369,13 +353,10 @@ export function createViewer(root, o) {
         for (const p of panes) p.ctx.getImageData(0, 0, 1, 1);
         times.push(win.performance.now() - t0);
       }
-      times.sort((a, b) => a - b);
-      return { frames: n, median: times[Math.floor(n / 2)], p95: times[Math.floor(n * 0.95)], max: times[n - 1] };
+      probe.reset(); // the bench's own frames are not interaction frames
+      return { frames: n, ...timingSummary(times) };
     },
-    resetStats() {
-      frames.length = 0;
-      intervals.length = 0;
-    },
+    resetStats: () => probe.reset(),
     state() {
       return {
         links: { ...links },
