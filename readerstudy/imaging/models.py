@@ -143,7 +143,8 @@ class ImportJob(models.Model):
     upload = models.FileField(upload_to="imports/", blank=True)
     manifest = models.FileField(upload_to="imports/", blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
-    stage = models.CharField(max_length=40, blank=True)  # what done/total count, e.g. "Reading files"
+    # What done/total count, e.g. "Reading files" or "Importing series".
+    stage = models.CharField(max_length=40, blank=True)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)
