@@ -66,7 +66,12 @@ def _available_assignment(request, slug: str, number: int):
 
 
 class WorklistView(APIView):
-    @extend_schema(tags=TAGS, responses=s.WorklistSerializer, summary="The reader's studies")
+    @extend_schema(
+        tags=TAGS,
+        operation_id="reading_worklist",
+        responses=s.WorklistSerializer,
+        summary="The reader's studies",
+    )
     def get(self, request):
         studies = []
         for entry in selectors.worklist_for_reader(request.user):
@@ -80,6 +85,7 @@ class WorklistView(APIView):
 class TaskListView(APIView):
     @extend_schema(
         tags=TAGS,
+        operation_id="reading_task_list",
         responses={200: s.TaskListSerializer, 404: NOT_FOUND},
         summary="The reader's tasks in their order",
     )
@@ -92,6 +98,7 @@ class TaskListView(APIView):
 class NextTaskView(APIView):
     @extend_schema(
         tags=TAGS,
+        operation_id="reading_next_task",
         responses={200: s.NextTaskSerializer, 404: NOT_FOUND},
         summary="The next task to read (number and page URL; null when all are done)",
     )
@@ -108,6 +115,7 @@ class NextTaskView(APIView):
 class TaskDetailView(APIView):
     @extend_schema(
         tags=TAGS,
+        operation_id="reading_task_detail",
         responses={
             200: s.TaskDetailSerializer,
             403: OpenApiResponse(s.ErrorSerializer, description="Session 2 is not open yet."),
@@ -136,6 +144,7 @@ class TaskDetailView(APIView):
 class DraftView(APIView):
     @extend_schema(
         tags=TAGS,
+        operation_id="reading_draft_save",
         request=s.AnswersSerializer,
         responses={
             200: s.DraftSavedSerializer,
@@ -168,6 +177,7 @@ class DraftView(APIView):
 class SubmitView(APIView):
     @extend_schema(
         tags=TAGS,
+        operation_id="reading_submit",
         request=s.AnswersSerializer,
         responses={
             200: s.SubmittedSerializer,
@@ -217,6 +227,7 @@ class SubmitView(APIView):
 class PanePixelsView(APIView):
     @extend_schema(
         tags=TAGS,
+        operation_id="reading_pane_slices",
         parameters=[
             OpenApiParameter("start", int, description="First slice (0-based).", default=0),
             OpenApiParameter("stop", int, description="One past the last slice (clamped)."),
