@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from readerstudy.audit.forms import AuditFilterForm
 from readerstudy.audit.selectors import audit_actions, audit_events
@@ -13,6 +14,7 @@ EVENTS_PER_PAGE = 50
 
 
 @coordinator_page
+@require_GET
 def audit_log(request, study):
     form = AuditFilterForm(request.GET or None)
     filters = form.to_filter() if form.is_valid() else None

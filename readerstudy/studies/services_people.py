@@ -139,11 +139,11 @@ def invitation_send(
         },
         request=request,
     )
-    _schedule_if_open(study, membership, actor, request)
+    schedule_late_reader(study, membership, actor, request)
     return membership, link
 
 
-def _schedule_if_open(study: Study, membership: Membership, actor=None, request=None) -> None:
+def schedule_late_reader(study: Study, membership: Membership, actor=None, request=None) -> None:
     """A reader who joins an open study gets a schedule at once, like everyone at opening."""
     if not study.is_open or membership.role != Membership.Role.READER:
         return
@@ -191,7 +191,7 @@ def membership_activate(*, membership: Membership, actor=None, request=None) -> 
         data={"user": membership.user.get_username(), "role": membership.role},
         request=request,
     )
-    _schedule_if_open(membership.study, membership, actor, request)
+    schedule_late_reader(membership.study, membership, actor, request)
     return membership
 
 

@@ -1,0 +1,173 @@
+"""Sites and people: invitations with a one-time set-password link, deactivation that keeps
+scores, readers put on sites, and the add_reader / add_coordinator commands."""
+
+import io
+import re
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from readerstudy.analysis.frame import ratings_frame
+from readerstudy.audit.models import AuditEvent
+from readerstudy.reading.models import Schedule
+from readerstudy.studies import services_people as people
+from readerstudy.studies import services_setup as setup
+from readerstudy.studies.models import Membership
+from readerstudy.studies.selectors import active_readers
+from tests.studies.builders import add_cases, add_schedule
+
+LINK = re.compile(r"https?://\S+/accounts/invite/\S+/")
+
+
+def _invite(client, **data):
+    return client.post("/studies/glioma/people/invite/", data)
+
+
+def test_a_site_is_added_and_audited(client, study, alice):
+    client.force_login(alice)
+    client.post("/studies/glioma/sites/", {"name": "Charité", "country": "Germany"})
+    assert study.sites.filter(name="Charité", country="Germany").exists()
+    assert AuditEvent.objects.filter(action="site.add", study=study).exists()
+    client.post("/studies/glioma/sites/", {"name": "Charité"})
+    assert study.sites.filter(name="Charité").count() == 1
+
+
+def test_an_invited_reader_gets_a_one_time_link_that_sets_the_password(client, study, alice):
+    client.force_login(alice)
+    snuh = study.sites.get(name="SNUH")
+    response = _invite(client, email="kim@snuh.example", role="reader", site=snuh.pk)
+    assert response.status_code == 302
+    membership = Membership.objects.get(study=study, user__email="kim@snuh.example")
+    assert membership.site == snuh and membership.user.username == "kim"
+    assert not membership.user.has_usable_password()
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["kim@snuh.example"]
+    link = LINK.search(mail.outbox[0].body).group(0)
+
+    client.logout()
+    first = client.get(link)
+    assert first.status_code == 302  # the token leaves the URL before the form shows
+    form_url = first["Location"]
+    response = client.post(
+        form_url,
+        {"new_password1": "a long new passphrase", "new_password2": "a long new passphrase"},
+    )
+    assert response.status_code == 302
+    membership.user.refresh_from_db()
+    assert membership.user.check_password("a long new passphrase")
+    assert client.get("/").status_code == 200  # signed in
+
+    client.logout()
+    again = client.get(link, follow=True)
+    assert "This link no longer works" in again.content.decode()
+    actions = set(AuditEvent.objects.filter(study=study).values_list("action", flat=True))
+    assert {"membership.grant", "invitation.send", "invitation.accept"} <= actions
+
+
+def test_a_reader_invitation_needs_a_site(client, study, alice):
+    client.force_login(alice)
+    response = _invite(client, email="x@example.org", role="reader")
+    assert "Put each reader on a site." in response.content.decode()
+    assert not Membership.objects.filter(user__email="x@example.org").exists()
+
+
+def test_a_bad_email_is_named(study, alice):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="'not-an-email' is not a valid email address"):
+        people.invitation_send(study=study, email="not-an-email", role="coordinator", actor=alice)
+
+
+def test_inviting_someone_with_an_account_sends_no_password_link(study, alice, charlie):
+    membership, link = people.invitation_send(
+        study=study, email="charlie@example.org", role="coordinator", actor=alice
+    )
+    assert membership.user == charlie and link is None
+    assert "existing account" in mail.outbox[0].body
+
+
+def test_a_deactivated_reader_keeps_their_scores_but_leaves_the_active_readers(
+    client, study, alice, bob
+):
+    add_cases(study, 1)
+    add_schedule(study, bob, submit=2)
+    before = len(ratings_frame(study))
+    membership = Membership.objects.get(study=study, user=bob)
+    client.force_login(alice)
+    client.post(f"/studies/glioma/people/{membership.pk}/", {"action": "deactivate"})
+    membership.refresh_from_db()
+    assert not membership.is_active
+    assert bob not in [m.user for m in active_readers(study)]
+    assert len(ratings_frame(study)) == before > 0
+    assert AuditEvent.objects.filter(action="membership.deactivate").exists()
+    client.post(f"/studies/glioma/people/{membership.pk}/", {"action": "activate"})
+    membership.refresh_from_db()
+    assert membership.is_active
+
+
+def test_a_coordinator_cannot_deactivate_themselves(study, alice):
+    from django.core.exceptions import ValidationError
+
+    membership = Membership.objects.get(study=study, user=alice)
+    with pytest.raises(ValidationError, match="your own membership"):
+        people.membership_deactivate(membership=membership, actor=alice)
+
+
+def test_a_reader_is_moved_to_another_site_before_opening(client, study, alice, bob):
+    membership = Membership.objects.get(study=study, user=bob)
+    severance = study.sites.get(name="Severance")
+    client.force_login(alice)
+    client.post(
+        f"/studies/glioma/people/{membership.pk}/", {"action": "site", "site": severance.pk}
+    )
+    membership.refresh_from_db()
+    assert membership.site == severance
+    event = AuditEvent.objects.get(action="membership.site")
+    assert event.data["changes"] == {"site": ["NYU", "Severance"]}
+
+
+def test_a_reader_invited_to_an_open_study_gets_a_schedule(study, alice):
+    add_cases(study, 1)
+    setup.study_open_checked(study=study, seed=3, actor=alice)
+    study.refresh_from_db()
+    membership, _ = people.invitation_send(
+        study=study,
+        email="late@example.org",
+        role="reader",
+        site=study.sites.get(name="NYU"),
+        actor=alice,
+    )
+    assert Schedule.objects.get(study=study, reader=membership.user).assignments.count() == 3
+
+
+def test_add_reader_puts_a_new_reader_on_a_site_and_prints_the_link(study):
+    out = io.StringIO()
+    call_command(
+        "add_reader", "glioma", "lee", "--site", "SNUH", "--email", "lee@x.org", stdout=out
+    )
+    membership = Membership.objects.get(study=study, user__username="lee")
+    assert membership.role == "reader" and membership.site.name == "SNUH"
+    assert "/accounts/invite/" in out.getvalue()
+
+
+def test_add_reader_with_a_password_needs_no_link(study):
+    out = io.StringIO()
+    call_command(
+        "add_reader", "glioma", "park", "--site", "NYU", "--password", "pw-park-123", stdout=out
+    )
+    membership = Membership.objects.get(study=study, user__username="park")
+    assert membership.user.check_password("pw-park-123")
+    assert "/accounts/invite/" not in out.getvalue()
+
+
+def test_add_reader_names_an_unknown_site(study):
+    with pytest.raises(CommandError, match="has no site named 'Mayo'"):
+        call_command("add_reader", "glioma", "lee", "--site", "Mayo")
+
+
+def test_add_coordinator_grants_the_coordinator_role(study):
+    call_command(
+        "add_coordinator", "glioma", "erin", "--password", "pw-erin-123", stdout=io.StringIO()
+    )
+    assert Membership.objects.get(study=study, user__username="erin").role == "coordinator"
