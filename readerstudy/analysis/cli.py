@@ -65,7 +65,17 @@ def build_parser() -> argparse.ArgumentParser:
         default=list(DEFAULT_CNR_PAIRS),
         help="comma-separated A:B label pairs (lesion:white_matter,gray_matter:white_matter)",
     )
+    parser.add_argument(
+        "--sequences", help="comma-separated display order of sequences (default: as in the file)"
+    )
+    parser.add_argument(
+        "--criteria", help="comma-separated display order of criteria (default: as in the file)"
+    )
     return parser
+
+
+def _list(text: str | None) -> list[str] | None:
+    return [item.strip() for item in text.split(",") if item.strip()] if text else None
 
 
 def _read(path: Path, what: str) -> tuple[bytes, object]:
@@ -107,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             roi_source=args.rois.name if args.rois else "roi_stats",
             line_offset=2,
             file_checksums=checksums,
+            sequences=_list(args.sequences),
+            criteria=_list(args.criteria),
         )
         written = write_outputs(results, {"ratings": ratings, "roi_stats": roi}, args.out)
     except AnalysisInputError as exc:

@@ -24,7 +24,7 @@ from .pooled import pooled_model
 from .quantitative import DEFAULT_CNR_PAIRS, NOISE_METHODS, compare_arms, roi_metrics
 from .tables import results_tables
 
-__all__ = ["RESULT_KEYS", "clean_json", "run_analysis", "write_outputs"]
+__all__ = ["RESULT_KEYS", "apply_order", "clean_json", "run_analysis", "write_outputs"]
 
 RESULT_KEYS = ("meta", "paired", "pooled_model", "noninferiority", "agreement", "quantitative")
 
@@ -42,6 +42,29 @@ def clean_json(value):
     if isinstance(value, float | np.floating):
         return float(value) if math.isfinite(value) else None
     return value
+
+
+def apply_order(
+    ratings: pd.DataFrame,
+    *,
+    sequences: Sequence[str] | None = None,
+    criteria: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Reorder rows so sequences and criteria first appear in the given order.
+
+    Every table and figure lists sequences and criteria in order of first appearance, so a
+    stable sort on the wanted order is all it takes. Unlisted keys keep their relative order
+    after the listed ones.
+    """
+    if not sequences and not criteria:
+        return ratings
+    keys = []
+    for column, wanted in (("sequence", sequences), ("criterion", criteria)):
+        if wanted:
+            rank = {value: i for i, value in enumerate(wanted)}
+            keys.append(ratings[column].map(rank).fillna(len(rank)).to_numpy())
+    order = np.lexsort(keys[::-1])
+    return ratings.iloc[order].reset_index(drop=True)
 
 
 def _roi_checksum(roi: pd.DataFrame | None) -> str | None:
@@ -69,6 +92,8 @@ def run_analysis(
     roi_source: str = "roi_stats",
     line_offset: int | None = None,
     file_checksums: dict[str, str | None] | None = None,
+    sequences: Sequence[str] | None = None,
+    criteria: Sequence[str] | None = None,
 ) -> dict:
     """Run the whole analysis of a reader study and return the ``results.json`` dict.
 
@@ -98,6 +123,9 @@ def run_analysis(
     file_checksums : dict, optional
         ``{"ratings": sha256, "roi_stats": sha256}`` of the input files' bytes, if read from
         files.
+    sequences, criteria : sequence of str, optional
+        Display order of sequences and criteria (e.g. the study's protocol order). Keys not
+        listed follow in order of first appearance, which is the default for all.
 
     Returns
     -------
@@ -122,6 +150,7 @@ def run_analysis(
     roi = None
     if roi_stats is not None:
         roi = validate_roi_stats(roi_stats, source=roi_source, line_offset=line_offset)
+    ratings = apply_order(ratings, sequences=sequences, criteria=criteria)
     pairs = paired_differences(ratings)
     quantitative = []
     if roi is not None:
@@ -188,6 +217,7 @@ def write_outputs(results: dict, frames: dict[str, pd.DataFrame | None], out_dir
     out.mkdir(parents=True, exist_ok=True)
     meta = results["meta"]
     ratings, _ = validate_ratings(frames["ratings"], scale=tuple(meta["scale"]))
+    ratings = apply_order(ratings, sequences=meta["sequences"], criteria=meta["criteria"])
     roi = frames.get("roi_stats")
     metrics = None
     if roi is not None:

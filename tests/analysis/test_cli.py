@@ -130,6 +130,7 @@ def test_the_same_ratings_give_the_same_results(run, small_study, small_rois, tm
                  "--out", str(tmp_path / "out"), "--scale", "1-5"]) == 0  # fmt: skip
     first, second = _load(run), json.loads((tmp_path / "out" / "results.json").read_text())
     assert first["meta"]["input_sha256"] == second["meta"]["input_sha256"]
+
     # Rows follow the order in which sequences, criteria and readers first appear; the numbers
     # do not depend on the row order.
     def keyed(results):
@@ -165,3 +166,17 @@ def test_a_missing_file_and_a_bad_scale_are_reported(tmp_path, capsys):
     assert capsys.readouterr().err == (
         'error: --scale "x" is not of the form MIN-MAX with integers, e.g. 1-5.\n'
     )
+
+
+def test_sequences_and_criteria_follow_the_order_given(small_study):
+    from readerstudy.analysis import run_analysis
+    from readerstudy.analysis.simulate import DEFAULT_CRITERIA
+
+    shuffled = small_study.sample(frac=1.0, random_state=1)
+    order = ["T1CE", "T2W", "FLAIR"]
+    results = run_analysis(shuffled, scale=(1, 5), sequences=order, criteria=DEFAULT_CRITERIA)
+    assert results["meta"]["sequences"] == order
+    assert results["meta"]["criteria"] == list(DEFAULT_CRITERIA)
+    expected = [(s, c) for s in order for c in DEFAULT_CRITERIA]
+    assert [(r["sequence"], r["criterion"]) for r in results["pooled_model"]] == expected
+    assert results["quantitative"] == []
