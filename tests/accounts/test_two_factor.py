@@ -1,0 +1,129 @@
+"""Optional TOTP two-factor authentication for coordinators (django-otp), and API tokens."""
+
+import re
+
+import pytest
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
+
+from readerstudy.audit.models import AuditEvent
+from tests.conftest import PASSWORD
+
+
+def _code(device: TOTPDevice) -> str:
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():06d}"
+
+
+def _fresh(device: TOTPDevice) -> TOTPDevice:
+    # A code is accepted once per time step, and failures throttle the next try; reset both so
+    # the test need not wait for the clock.
+    device.refresh_from_db()
+    device.last_t = -1
+    device.throttling_failure_count = 0
+    device.throttling_failure_timestamp = None
+    device.save()
+    return device
+
+
+def _enable(client, user) -> TOTPDevice:
+    client.post("/accounts/two-factor/", {"action": "start"})
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    client.post("/accounts/two-factor/", {"action": "confirm", "token": _code(device)})
+    device.refresh_from_db()
+    return device
+
+
+def test_the_setup_page_shows_the_otpauth_uri_and_secret(client, alice):
+    client.force_login(alice)
+    page = client.post("/accounts/two-factor/", {"action": "start"}).content.decode()
+    assert re.search(r'value="otpauth://totp/alice\?secret=[A-Z2-7]+', page)
+    assert 'id="otp-secret"' in page
+
+
+def test_a_wrong_code_does_not_confirm_the_device(client, alice):
+    client.force_login(alice)
+    client.post("/accounts/two-factor/", {"action": "start"})
+    page = client.post("/accounts/two-factor/", {"action": "confirm", "token": "000000"})
+    assert "did not match" in page.content.decode()
+    assert not TOTPDevice.objects.filter(user=alice, confirmed=True).exists()
+
+
+def test_a_confirmed_device_is_required_for_coordinator_pages_in_each_new_session(
+    client, study, alice
+):
+    client.force_login(alice)
+    device = _enable(client, alice)
+    assert device.confirmed
+    assert AuditEvent.objects.filter(action="otp.enable", actor=alice).exists()
+    assert client.get("/studies/glioma/").status_code == 200  # this session was verified
+
+    client.logout()
+    client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
+    response = client.get("/studies/glioma/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/two-factor/verify/?next=%2Fstudies%2Fglioma%2F"
+    assert client.get("/api/studies/glioma/progress").status_code == 403
+
+    bad = client.post(
+        "/accounts/two-factor/verify/", {"token": "123456", "next": "/studies/glioma/"}
+    )
+    assert "did not match" in bad.content.decode()
+    response = client.post(
+        "/accounts/two-factor/verify/", {"token": _code(_fresh(device)), "next": "/studies/glioma/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/studies/glioma/"
+    assert client.get("/studies/glioma/").status_code == 200
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"otp.verify_failed", "otp.verify"} <= actions
+
+
+def test_outsiders_with_a_device_still_get_404_not_the_two_factor_prompt(client, study, charlie):
+    client.force_login(charlie)
+    _enable(client, charlie)
+    client.logout()
+    client.force_login(charlie)
+    assert client.get("/studies/glioma/").status_code == 404
+
+
+def test_token_authenticated_scripts_are_not_asked_for_a_code(client, study, alice):
+    client.force_login(alice)
+    _enable(client, alice)
+    token = Token.objects.create(user=alice)
+    client.logout()
+    response = client.get("/api/studies/glioma/progress", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 200
+
+
+def test_the_verify_step_refuses_an_offsite_next(client, alice):
+    client.force_login(alice)
+    device = _enable(client, alice)
+    client.logout()
+    client.force_login(alice)
+    response = client.post(
+        "/accounts/two-factor/verify/",
+        {"token": _code(_fresh(device)), "next": "https://evil.example/"},
+    )
+    assert response["Location"] == "/"
+
+
+def test_two_factor_can_be_turned_off_with_a_current_code(client, alice):
+    client.force_login(alice)
+    device = _enable(client, alice)
+    client.post("/accounts/two-factor/", {"action": "disable", "token": _code(_fresh(device))})
+    assert not TOTPDevice.objects.filter(user=alice).exists()
+    assert AuditEvent.objects.filter(action="otp.disable").exists()
+
+
+@pytest.mark.django_db
+def test_an_api_token_is_created_shown_once_and_audited(client, alice):
+    client.force_login(alice)
+    page = client.post("/accounts/api-token/new/").content.decode()
+    key = Token.objects.get(user=alice).key
+    assert key in page
+    assert key not in client.get("/accounts/api-token/").content.decode()
+    client.post("/accounts/api-token/new/")
+    assert Token.objects.get(user=alice).key != key
+    events = AuditEvent.objects.filter(action="api_token.create").order_by("id")
+    assert [e.data["replaced"] for e in events] == [False, True]
