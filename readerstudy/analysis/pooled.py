@@ -45,20 +45,23 @@ def _usable(fit) -> bool:
 
 
 def _try(fitter, *args):
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+    from statsmodels.tools.sm_exceptions import (
+        ConvergenceWarning,
+        ModelWarning,
+        PerfectSeparationWarning,
+    )
 
+    # Non-convergence and perfect separation (e.g. every enhanced score at the top) make the
+    # estimate meaningless, so they count as failures; other model warnings are noise here.
+    failures = (ConvergenceWarning, PerfectSeparationWarning)
     with warnings.catch_warnings():
-        warnings.simplefilter("error", ConvergenceWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", ModelWarning)
+        for category in failures:
+            warnings.simplefilter("error", category)
         try:
             fit = fitter(*args)
-        except (
-            ConvergenceWarning,
-            ValueError,
-            np.linalg.LinAlgError,
-            IndexError,
-            ZeroDivisionError,
-        ):
+        except (*failures, ValueError, np.linalg.LinAlgError, IndexError, ZeroDivisionError):
             return None
     return fit if _usable(fit) else None
 
@@ -71,7 +74,8 @@ def pooled_model_row(unit: pd.DataFrame) -> dict:
     robust (sandwich) covariance, so repeated ratings of a case by several readers are not
     treated as independent. The estimate is the log cumulative odds ratio of a higher score
     with the enhanced image (positive favours enhanced). If that model fails to converge or
-    cannot be fitted (e.g. a single score category), it falls back to a Gaussian ``GEE`` on the
+    cannot be fitted (e.g. a single score category, or perfect separation), it falls back to a
+    Gaussian ``GEE`` on the
     score with an exchangeable working correlation, whose estimate is the mean score
     difference. Both report a Wald 95% CI and two-sided P from the robust standard error.
 
