@@ -115,7 +115,8 @@ def _spacing_warnings(distances: np.ndarray) -> tuple[float | None, list[str]]:
     gaps = np.diff(distances)
     if gaps.size == 0:
         return None, []
-    spacing = float(np.median(gaps))
+    # DS values carry ~16 significant digits; round away the float noise of the dot products.
+    spacing = round(float(np.median(gaps)), 6)
     warnings = []
     tolerance = SPACING_TOLERANCE * spacing + 1e-3
     for index, gap in enumerate(gaps):

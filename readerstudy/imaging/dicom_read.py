@@ -123,6 +123,14 @@ def _floats(value, count: int) -> tuple | None:
     return numbers if len(numbers) == count else None
 
 
+def _rescale(source: Dataset) -> tuple[float, float]:
+    """(slope, intercept); applied only when both are present, as pydicom's apply_rescale does."""
+    slope, intercept = source.get("RescaleSlope"), source.get("RescaleIntercept")
+    if slope is None or intercept is None:
+        return 1.0, 0.0
+    return _float(slope, 1.0), _float(intercept, 0.0)
+
+
 def _text(value) -> str:
     return "" if value is None else str(value).strip()
 
@@ -184,11 +192,15 @@ def read_file_headers(path: str, name: str) -> list[SliceHeader]:
     """
     with open(path, "rb") as fp:
         ds = _read_dataset(fp)
-        if "SeriesInstanceUID" not in ds and "SOPInstanceUID" not in ds:
-            raise FileSkipped(NOT_DICOM)
         sop_class = _text(ds.get("SOPClassUID") or ds.file_meta.get("MediaStorageSOPClassUID"))
         if sop_class == MediaStorageDirectoryStorage or "DirectoryRecordSequence" in ds:
             raise FileSkipped(DICOMDIR)
+        if "SeriesInstanceUID" not in ds:
+            # pydicom stops quietly at the end of a cut file: a DICM file without the UID that
+            # every image has was cut short (or is broken), anything else is not DICOM at all.
+            if ds.preamble is not None:
+                raise FileSkipped(corrupt("the header ends early: there is no SeriesInstanceUID"))
+            raise FileSkipped(NOT_DICOM)
         problem = None
         if "ModalityLUTSequence" in ds:
             problem = "it uses a Modality LUT Sequence, which the import does not apply"
@@ -282,9 +294,8 @@ def dataset_slice_headers(
         "pixel_spacing": _floats(ds.get("PixelSpacing"), 2),
         "slice_thickness": _float(ds.get("SliceThickness")),
         "spacing_between_slices": _float(ds.get("SpacingBetweenSlices")),
-        "slope": _float(ds.get("RescaleSlope"), 1.0),
-        "intercept": _float(ds.get("RescaleIntercept"), 0.0),
     }
+    top["slope"], top["intercept"] = _rescale(ds)
     per_frame = ds.get("PerFrameFunctionalGroupsSequence")
     shared_seq = ds.get("SharedFunctionalGroupsSequence")
     if frames == 1 and not per_frame:
@@ -314,8 +325,7 @@ def dataset_slice_headers(
                 measures.get("SpacingBetweenSlices"), top["spacing_between_slices"]
             )
         if transform is not None:
-            values["slope"] = _float(transform.get("RescaleSlope"), 1.0)
-            values["intercept"] = _float(transform.get("RescaleIntercept"), 0.0)
+            values["slope"], values["intercept"] = _rescale(transform)
         stack_position = _int(content.get("InStackPositionNumber")) if content else None
         values["instance_number"] = stack_position if stack_position is not None else index + 1
         headers.append(SliceHeader(frame=index, **base, **values))

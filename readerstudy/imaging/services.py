@@ -269,7 +269,11 @@ class _Run:
             if self.dry_run:
                 status, reason, tells = self._planned_pair(case, case_id, sequence_key)
             else:
+                if case is None:
+                    continue  # the case was never created: nothing of it was stored
                 check = pair_check_update(case=case, sequence=sequences[sequence_key])
+                if check is None:
+                    continue
                 status, reason, tells = check.status, check.reason, check.tells
             self.report.pairs.append(
                 {

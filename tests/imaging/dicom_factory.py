@@ -97,18 +97,15 @@ def write_series(
     if shuffle:
         random.Random(seed).shuffle(names)
     for index in range(slices):
-        position = np.array([-10.0, 20.0, 5.0]) + normal * spacing * index
-        values = dict(extra)
+        values = {
+            "position": np.array([-10.0, 20.0, 5.0]) + normal * spacing * index,
+            "orientation": orientation,
+            "instance_number": index + 1,
+            **extra,
+        }
         if per_slice:
             values.update(per_slice[index])
-        ds = mr_dataset(
-            series_uid=series_uid,
-            pixels=volume[index],
-            position=position,
-            orientation=orientation,
-            instance_number=index + 1,
-            **values,
-        )
+        ds = mr_dataset(series_uid=series_uid, pixels=volume[index], **values)
         ds.save_as(folder / f"IM{names[index]:04d}", enforce_file_format=True)
     return series_uid, volume
 
