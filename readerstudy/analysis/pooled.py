@@ -44,6 +44,20 @@ def _usable(fit) -> bool:
     return bool(np.isfinite(se) and se > 0 and np.isfinite(np.asarray(fit.params)[-1]))
 
 
+def _separated(score: np.ndarray, enhanced: np.ndarray) -> bool:
+    """Whether the arms' scores do not overlap, so the cumulative odds ratio is infinite.
+
+    statsmodels does not always warn about this and then reports a huge estimate with a tiny
+    standard error; a single score category leaves no threshold to fit at all.
+    """
+    conventional, improved = score[enhanced == 0], score[enhanced == 1]
+    return bool(
+        np.unique(score).size < 2
+        or conventional.max() <= improved.min()
+        or improved.max() <= conventional.min()
+    )
+
+
 def _try(fitter, *args):
     from statsmodels.tools.sm_exceptions import (
         ConvergenceWarning,
@@ -74,8 +88,8 @@ def pooled_model_row(unit: pd.DataFrame) -> dict:
     robust (sandwich) covariance, so repeated ratings of a case by several readers are not
     treated as independent. The estimate is the log cumulative odds ratio of a higher score
     with the enhanced image (positive favours enhanced). If that model fails to converge or
-    cannot be fitted (e.g. a single score category, or perfect separation), it falls back to a
-    Gaussian ``GEE`` on the
+    cannot be fitted (a single score category, or the arms' scores do not overlap so the odds
+    ratio is infinite), it falls back to a Gaussian ``GEE`` on the
     score with an exchangeable working correlation, whose estimate is the mean score
     difference. Both report a Wald 95% CI and two-sided P from the robust standard error.
 
@@ -108,7 +122,7 @@ def pooled_model_row(unit: pd.DataFrame) -> dict:
     if score.size == 0 or enhanced.min() == enhanced.max():
         return empty
     for method, fitter in ((ORDINAL_METHOD, _fit_ordinal), (FALLBACK_METHOD, _fit_gaussian)):
-        if method == ORDINAL_METHOD and np.unique(score).size < 2:
+        if method == ORDINAL_METHOD and _separated(score, enhanced):
             continue
         fit = _try(fitter, score, enhanced, groups)
         if fit is None:

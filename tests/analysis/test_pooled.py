@@ -40,3 +40,18 @@ def test_a_model_that_cannot_be_fitted_gives_nulls():
     assert pooled_model_row(frame) == {
         "method": None, "estimate": None, "ci95": [None, None], "p": None
     }  # fmt: skip
+
+
+def test_arms_that_do_not_overlap_fall_back_to_gee_instead_of_an_infinite_odds_ratio():
+    # Every enhanced score 5, every conventional 1-4: the cumulative-logit MLE is infinite
+    # (complete separation), which statsmodels reports as a huge estimate without warning.
+    rng = np.random.default_rng(0)
+    rows = [
+        (f"c{c}", arm, 5 if arm == "enhanced" else int(rng.integers(1, 5)))
+        for c in range(20)
+        for _ in range(3)
+        for arm in ("conventional", "enhanced")
+    ]
+    row = pooled_model_row(pd.DataFrame(rows, columns=["case", "arm", "score"]))
+    assert row["method"] == "GEE"
+    assert 1 < row["estimate"] < 4
