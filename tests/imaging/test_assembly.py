@@ -120,8 +120,7 @@ def test_uneven_spacing_is_reported(tmp_path):
     [stack] = assemble(headers_of(tmp_path))
 
     assert stack.warnings == [
-        "uneven slice spacing: 1.00 mm between slices 3 and 4, where the usual spacing is "
-        "2.00 mm"
+        "uneven slice spacing: 1.00 mm between slices 3 and 4, where the usual spacing is 2.00 mm"
     ]
 
 

@@ -139,9 +139,7 @@ def test_the_reader_view_is_built_from_whitelisted_values_only():
 
 def test_reader_pixels_are_the_stored_values(pair):
     series = pair["conventional"]
-    assert np.array_equal(
-        reader_series_pixels(series, 1, 3), volume_load(series.storage_key)[1:3]
-    )
+    assert np.array_equal(reader_series_pixels(series, 1, 3), volume_load(series.storage_key)[1:3])
 
 
 def test_display_defaults_take_only_the_pixels():

@@ -57,9 +57,7 @@ def test_re_running_the_same_import_changes_nothing_and_says_so(study, pair_expo
 
     assert report.imported == [] and len(report.skipped) == 2
     assert (Series.objects.count(), Case.objects.count(), stored_keys()) == before
-    assert report.warnings == [
-        "Nothing new was imported: 2 series were already there, unchanged."
-    ]
+    assert report.warnings == ["Nothing new was imported: 2 series were already there, unchanged."]
     assert "Skipped (already there, unchanged): 2 series" in report.as_text()
     assert not report.failed
 
@@ -160,7 +158,8 @@ def test_series_not_in_the_manifest_are_listed_not_imported(study, pair_export):
 
 def test_a_manifest_path_that_finds_nothing_is_rejected_with_its_row(study, pair_export):
     root, _, _ = pair_export
-    report = import_dicom(study=study, path=root, manifest=(PAIR + "C2,NYU,T2W,enhanced,nowhere\n").encode())
+    manifest = PAIR + "C2,NYU,T2W,enhanced,nowhere\n"
+    report = import_dicom(study=study, path=root, manifest=manifest.encode())
 
     [rejected] = report.rejected
     assert rejected["source"] == "Manifest row 3 (line 4): path 'nowhere'"
@@ -168,7 +167,7 @@ def test_a_manifest_path_that_finds_nothing_is_rejected_with_its_row(study, pair
 
 
 def test_series_can_be_mapped_by_series_uid(study, tmp_path):
-    uid, volume = write_series(tmp_path / "x" / "y", seed=3)
+    uid, _ = write_series(tmp_path / "x" / "y", seed=3)
     manifest = f"case,site,sequence,arm,series_uid\nC9,SNUH,FLAIR,enhanced,{uid}\n"
 
     report = import_dicom(study=study, path=tmp_path, manifest=manifest.encode())
@@ -290,7 +289,9 @@ def test_a_missing_path_is_refused(study, tmp_path):
 def test_progress_is_reported_for_files_and_series(study, pair_export):
     root, _, _ = pair_export
     calls = []
-    import_dicom(study=study, path=root, manifest=PAIR.encode(), progress=lambda *a: calls.append(a))
+    import_dicom(
+        study=study, path=root, manifest=PAIR.encode(), progress=lambda *a: calls.append(a)
+    )
 
     assert calls[0] == (1, 8, "Reading files")
     assert (8, 8, "Reading files") in calls

@@ -55,7 +55,9 @@ def test_a_manifest_without_series_uid_or_path_column_is_refused():
 
 
 def test_a_duplicate_row_names_both_rows():
-    text = HEADER + "C1,NYU,T2W,conventional,a\nC2,NYU,T2W,conventional,b\nC1,NYU,T2W,conventional,c\n"
+    text = HEADER + (
+        "C1,NYU,T2W,conventional,a\nC2,NYU,T2W,conventional,b\nC1,NYU,T2W,conventional,c\n"
+    )
     assert errors_of(text) == [
         "Manifest row 3 (line 4) repeats row 1 (line 2): case C1, T2W, conventional appears twice."
     ]

@@ -77,9 +77,7 @@ def test_every_known_tell_is_listed_for_the_coordinator():
     conventional.WindowCenter = 600
     conventional.WindowWidth = 1200
 
-    tells = header_tells(
-        dataset_json(conventional), dataset_json(dl_tells_dataset(conventional))
-    )
+    tells = header_tells(dataset_json(conventional), dataset_json(dl_tells_dataset(conventional)))
 
     attributes = [t["attribute"] for t in tells]
     assert attributes == [

@@ -55,8 +55,7 @@ def test_a_series_matching_two_rules_is_listed_not_guessed(ruled_study, tmp_path
     report = import_dicom(study=ruled_study, path=tmp_path)
 
     assert report.unmatched[0]["reason"] == (
-        "its description “T2 AX” matches several import rules (T1CE/conventional, "
-        "T2W/conventional)"
+        "its description “T2 AX” matches several import rules (T1CE/conventional, T2W/conventional)"
     )
 
 

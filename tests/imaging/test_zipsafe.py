@@ -38,7 +38,9 @@ def test_an_absolute_path_is_rejected_before_extraction(tmp_path):
     (tmp_path / "out").mkdir()
     with pytest.raises(ZipRejected) as rejected:
         zip_extract_safely(archive, tmp_path / "out", max_bytes=100)
-    assert str(rejected.value) == "The zip is rejected: entry '/etc/cron.d/evil' has an absolute path."
+    assert str(rejected.value) == (
+        "The zip is rejected: entry '/etc/cron.d/evil' has an absolute path."
+    )
     assert list((tmp_path / "out").iterdir()) == []
 
 
