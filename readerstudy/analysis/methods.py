@@ -57,8 +57,9 @@ def method_texts(*, adjust: str, margin: float, noise: str) -> dict[str, str]:
             "Cumulative-logit generalized estimating equations (statsmodels OrdinalGEE) of the "
             "score on the arm with the case as cluster, independence working correlation and "
             "robust standard errors; estimate = log cumulative odds ratio for the enhanced arm "
-            "with Wald 95% CI. If it fails to converge, a Gaussian GEE with exchangeable working "
-            "correlation is used (estimate = mean score difference); 'method' says which."
+            "with Wald 95% CI. If it fails to converge or the arms' scores do not overlap, a "
+            "Gaussian GEE with exchangeable working correlation is used (estimate = mean score "
+            "difference); 'method' says which."
         ),
         "noninferiority": (
             f"One-sided paired t-test of H0: mean(d) <= -{margin:g} (the lower test of TOST) on "
