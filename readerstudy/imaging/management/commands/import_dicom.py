@@ -1,0 +1,73 @@
+"""python manage.py import_dicom STUDY_SLUG PATH [--manifest FILE] [--dry-run]"""
+
+from __future__ import annotations
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from readerstudy.imaging.services import ImportRefused, import_dicom
+from readerstudy.studies.models import Study
+
+
+class TqdmProgress:
+    """A progress bar on stderr that restarts for each stage (reading files, importing series)."""
+
+    def __init__(self, stream=None, disable: bool = False):
+        self.stream = stream or sys.stderr
+        self.disable = disable
+        self.bar: tqdm | None = None
+        self.stage = ""
+
+    def __call__(self, done: int, total: int, stage: str) -> None:
+        if self.bar is None or stage != self.stage:
+            self.close()
+            self.stage = stage
+            self.bar = tqdm(
+                total=total, desc=stage, unit="", file=self.stream, disable=self.disable
+            )
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a folder or zip of DICOM files into a draft study. Series are mapped to case, "
+        "site, sequence and arm by a manifest CSV (columns case, site, sequence, arm and "
+        "series_uid or path) or, without one, by the study's import rules."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("study_slug")
+        parser.add_argument("path", help="A folder or a .zip of DICOM files.")
+        parser.add_argument("--manifest", help="CSV mapping series to case/site/sequence/arm.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check everything, store nothing."
+        )
+        parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
+
+    def handle(self, *args, **options) -> None:
+        study = Study.objects.filter(slug=options["study_slug"]).first()
+        if study is None:
+            raise CommandError(f"There is no study with the slug '{options['study_slug']}'.")
+        progress = TqdmProgress(disable=options["no_progress"])
+        try:
+            report = import_dicom(
+                study=study,
+                path=options["path"],
+                manifest=options["manifest"],
+                dry_run=options["dry_run"],
+                progress=progress,
+            )
+        except ImportRefused as error:
+            raise CommandError(f"Import refused: {error}") from None
+        finally:
+            progress.close()
+        self.stdout.write(report.as_text())
+        if report.failed:
+            raise CommandError("Nothing could be imported; see the reasons above.")
