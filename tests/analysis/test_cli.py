@@ -180,3 +180,17 @@ def test_sequences_and_criteria_follow_the_order_given(small_study):
     expected = [(s, c) for s in order for c in DEFAULT_CRITERIA]
     assert [(r["sequence"], r["criterion"]) for r in results["pooled_model"]] == expected
     assert results["quantitative"] == []
+
+
+def test_every_text_in_the_report_is_escaped(tmp_path):
+    from readerstudy.analysis import run_analysis, simulate_ratings, write_outputs
+
+    evil = "<script>alert(1)</script>"
+    frame = simulate_ratings(n_cases=6, readers=[evil, "R2"], sites=[f"{evil}site"],
+                             sequences=[evil], criteria=["noise", evil], seed=1)  # fmt: skip
+    frame["study"] = evil
+    results = run_analysis(frame, scale=(1, 5))
+    write_outputs(results, {"ratings": frame, "roi_stats": None}, tmp_path)
+    html = (tmp_path / "report.html").read_text()
+    assert "<script" not in html
+    assert "&lt;script&gt;" in html
