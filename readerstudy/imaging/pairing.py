@@ -30,6 +30,7 @@ TELL_ATTRIBUTES = (
     "SoftwareVersions",
     "DerivationDescription",
     "DerivationCodeSequence",
+    "ImageComments",
     "SeriesNumber",
     "SOPClassUID",
     "Manufacturer",
@@ -54,15 +55,34 @@ TELL_ATTRIBUTES = (
 )
 UID_ATTRIBUTES = ("SeriesInstanceUID", "SOPInstanceUID", "StudyInstanceUID", "FrameOfReferenceUID")
 _PRIVATE_CREATOR = re.compile(r"^\(([0-9A-F]{4}),00[1-9A-F][0-9A-F]\) private creator$")
+_PRIVATE_ELEMENT = re.compile(r"^\([0-9A-F]{3}[13579BDF],[0-9A-F]{4}\) (?!private creator$)")
+
+
+# Organisation roots seen in MR exports; the component after the root usually names the product
+# or the generating system, which is what tells a DL server's UIDs from the scanner's.
+KNOWN_UID_ROOTS = (
+    "1.2.826.0.1.3680043.8.498",  # pydicom
+    "1.2.826.0.1.3680043",  # Medical Connections (dcm4che, others)
+    "1.2.840.113619",  # GE
+    "1.3.12.2.1107.5",  # Siemens
+    "1.3.46.670589",  # Philips
+    "1.2.392.200036.9116",  # Canon / Toshiba
+    "1.2.840.113704",  # Philips (ex-Marconi/Picker)
+    "1.2.840.10008",  # DICOM standard
+)
 
 
 def uid_root(value: str) -> str:
-    """The organisation root of a UID, by the usual registration patterns (a heuristic)."""
+    """The root of a UID plus its next component, by registration patterns (a heuristic)."""
     parts = value.split(".")
     if value.startswith("2.25."):
-        return "2.25"
-    if value.startswith("1.3.6.1.4.1.") and len(parts) > 7:
-        return ".".join(parts[:7])
+        return "2.25"  # UUID-derived: everything after the root is random
+    for root in KNOWN_UID_ROOTS:
+        if value.startswith(root + "."):
+            depth = root.count(".") + 2
+            return ".".join(parts[: min(depth, len(parts) - 1)])
+    if value.startswith("1.3.6.1.4.1.") and len(parts) > 8:
+        return ".".join(parts[:8])  # IANA private enterprise number + one component
     return ".".join(parts[: min(len(parts) - 1, 5)])
 
 
@@ -86,6 +106,9 @@ def header_tells(conventional: dict, enhanced: dict) -> list[dict]:
         add(attribute, conventional.get(attribute), enhanced.get(attribute))
     creators_a, creators_b = private_creators(conventional), private_creators(enhanced)
     add("private creators", creators_a, creators_b)
+    private = sorted(key for key in {*conventional, *enhanced} if _PRIVATE_ELEMENT.match(key))
+    for key in private:
+        add(key, conventional.get(key), enhanced.get(key))
     for attribute in UID_ATTRIBUTES:
         a, b = conventional.get(attribute), enhanced.get(attribute)
         if isinstance(a, str) and isinstance(b, str):

@@ -92,6 +92,7 @@ def test_every_known_tell_is_listed_for_the_coordinator():
         "WindowWidth",
         "SourceImageSequence",
         "private creators",
+        "(0011,1001) DLRECON_VENDOR",
         "SeriesInstanceUID root",
     ]
     by_name = {t["attribute"]: t for t in tells}
@@ -103,7 +104,7 @@ def test_every_known_tell_is_listed_for_the_coordinator():
     assert by_name["private creators"]["enhanced"] == ["DLRECON_VENDOR (0011)"]
     assert by_name["SeriesInstanceUID root"] == {
         "attribute": "SeriesInstanceUID root",
-        "conventional": "1.3.12.2.1107",
+        "conventional": "1.3.12.2.1107.5.2",
         "enhanced": "2.25",
     }
 
@@ -131,5 +132,7 @@ def test_the_import_stores_the_tells_on_the_pair_check(study, tmp_path):
 
 def test_uid_roots_follow_the_usual_registration_patterns():
     assert uid_root("1.2.840.113619.2.55.3.1") == "1.2.840.113619.2"
-    assert uid_root("1.3.6.1.4.1.5962.1.3.4.1.2004") == "1.3.6.1.4.1.5962"
+    assert uid_root("1.3.12.2.1107.5.2.30.25641.3001") == "1.3.12.2.1107.5.2"
+    assert uid_root("1.2.826.0.1.3680043.8.498.101.77") == "1.2.826.0.1.3680043.8.498.101"
+    assert uid_root("1.3.6.1.4.1.5962.1.3.4.1.2004") == "1.3.6.1.4.1.5962.1"
     assert uid_root("2.25.339178012439") == "2.25"
