@@ -13,7 +13,7 @@ from rest_framework.authtoken.models import Token
 
 from readerstudy.accounts.otp import needs_otp
 from readerstudy.audit.services import audit_record
-from readerstudy.studies.access import coordinated_studies, read_studies
+from readerstudy.studies.access import can_create_study, coordinated_studies, read_studies
 from readerstudy.studies.models import Membership
 
 
@@ -31,6 +31,7 @@ def home(request):
         {
             "coordinated": coordinated_studies(request.user),
             "reading": read_studies(request.user),
+            "can_create": can_create_study(request.user),
         },
     )
 

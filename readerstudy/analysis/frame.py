@@ -10,26 +10,16 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from readerstudy.analysis.io import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from readerstudy.reading.models import Assignment, Rating
 from readerstudy.studies.models import Membership, Study
 
+# The analysis contract (readerstudy.analysis.io) in export order, with reader_site beside reader.
 RATINGS_COLUMNS = (
-    "study",
-    "site",
-    "reader",
+    *REQUIRED_COLUMNS[:3],
     "reader_site",
-    "case",
-    "sequence",
-    "arm",
-    "criterion",
-    "score",
-    "task",
-    "pane",
-    "position",
-    "read_order",
-    "started_at",
-    "submitted_at",
-    "duration_s",
+    *REQUIRED_COLUMNS[3:],
+    *(column for column in OPTIONAL_COLUMNS if column != "reader_site"),
 )
 
 _POSITION = {"A": "left", "B": "right"}

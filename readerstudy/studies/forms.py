@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from readerstudy.studies.models import Membership, Study
+from readerstudy.studies.services_setup import SETTINGS_FIELDS, TEXT_ONLY_FIELDS
 from readerstudy.studies.templates import DEFAULT_TEMPLATE, template_names
 
 
@@ -26,16 +27,7 @@ class StudyCreateForm(forms.Form):
 class StudySettingsForm(forms.ModelForm):
     class Meta:
         model = Study
-        fields = [
-            "title",
-            "description",
-            "design",
-            "washout_days",
-            "allow_revisions",
-            "ask_preference",
-            "allow_comment",
-            "noninferiority_margin",
-        ]
+        fields = list(SETTINGS_FIELDS)
 
 
 class SequenceForm(forms.Form):
@@ -108,4 +100,4 @@ class StudyTextForm(forms.ModelForm):
 
     class Meta:
         model = Study
-        fields = ["title", "description"]
+        fields = list(TEXT_ONLY_FIELDS)

@@ -44,11 +44,15 @@ def add_member(command: BaseCommand, *, slug, username, role, site, email, passw
 
 class Command(BaseCommand):
     help = "Add a reader to a study, on a site (creates the account if new)."
+    role = Membership.Role.READER
 
     def add_arguments(self, parser):
         parser.add_argument("slug")
         parser.add_argument("username")
-        parser.add_argument("--site", required=True, help="Name of one of the study's sites.")
+        if self.role == Membership.Role.READER:
+            parser.add_argument("--site", required=True, help="Name of one of the study's sites.")
+        else:
+            parser.add_argument("--site", default="", help="Optional: their site.")
         parser.add_argument("--email", default="")
         parser.add_argument(
             "--password", default=None, help="Without it, a one-time set-password link is printed."
@@ -59,7 +63,7 @@ class Command(BaseCommand):
             self,
             slug=slug,
             username=username,
-            role=Membership.Role.READER,
+            role=self.role,
             site=site,
             email=email,
             password=password,
