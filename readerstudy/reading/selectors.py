@@ -169,8 +169,12 @@ def panes_of(assignment: Assignment) -> list[Pane]:
     return list(Pane.objects.filter(assignment=assignment).select_related("series"))
 
 
-def task_detail(assignment: Assignment) -> dict:
-    """The task detail payload of the reading API (docs/reading-api.md, "Task detail")."""
+def task_detail(assignment: Assignment, *, following: Assignment | None = None) -> dict:
+    """The task detail payload of the reading API (docs/reading-api.md, "Task detail").
+
+    ``following`` is the next task (``next_assignment(..., after=number)``) when the caller
+    already has it.
+    """
     study = assignment.study
     reader = assignment.reader_id
     panes = panes_of(assignment)
@@ -180,9 +184,10 @@ def task_detail(assignment: Assignment) -> dict:
     ):
         scores.setdefault(name, {})[key] = score
     progress = _progress(study, reader)
-    following = next_assignment(
-        study=study, reader=reader, schedule=assignment.schedule, after=assignment.read_order
-    )
+    if following is None:
+        following = next_assignment(
+            study=study, reader=reader, schedule=assignment.schedule, after=assignment.read_order
+        )
     previous = assignment.read_order - 1
     submitted = assignment.status == SUBMITTED
     return {

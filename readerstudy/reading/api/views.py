@@ -129,15 +129,16 @@ class TaskDetailView(APIView):
         except ReadingRefused as exc:
             return _refused(exc)
         assignment_start(assignment=assignment)
-        detail = selectors.task_detail(assignment)
-        # Encode the next task's images while this one is read, so it opens warm.
         following = selectors.next_assignment(
             study=assignment.study,
-            reader=request.user,
+            reader=request.user.pk,
             schedule=assignment.schedule,
             after=assignment.read_order,
         )
-        pixels.prewarm(selectors.pane_series_for_warming(following))
+        detail = selectors.task_detail(assignment, following=following)
+        # Encode the next task's images while this one is read, so it opens warm.
+        if pixels.prewarm_enabled():
+            pixels.prewarm(selectors.pane_series_for_warming(following))
         return Response(s.TaskDetailSerializer(detail).data)
 
 

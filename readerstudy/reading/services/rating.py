@@ -214,9 +214,12 @@ def _missing(panes, criteria, answers: _Answers) -> dict[str, list[str]]:
     return missing if any(missing.values()) else {}
 
 
-@transaction.atomic
 def assignment_start(*, assignment: Assignment) -> Assignment:
-    """Record when the reader first opened the task (reading time starts there)."""
+    """Record when the reader first opened the task (reading time starts there).
+
+    A single conditional UPDATE, so it needs no transaction of its own; opening a task that was
+    opened before writes nothing (no write lock on every task view).
+    """
     if assignment.started_at is None:
         Assignment.objects.filter(pk=assignment.pk, started_at__isnull=True).update(
             started_at=timezone.now()

@@ -1,0 +1,467 @@
+"""Benchmark: how fast a reader's images arrive, beside a static-file baseline from the same run.
+
+For a 2 × 24 × 256² pair and a 2 × 60 × 512² pair of phantom volumes, a Python client loads a
+task the way the viewer does (task detail, each pane's middle slice first, then chunks of 6 slices
+outward, 2 requests in flight per pane, both panes at once) from a threaded Django server on
+loopback running in its own process, and decodes every response (gunzip + unshuffle) like the
+browser. Figures:
+
+- first paint: task detail + both middle slices decoded (target ≤ 150 ms);
+- full pair: every slice of both panes decoded (target ≤ 1 s for the 512² pair);
+- overhead: the pixel endpoint against the baseline of the SAME bytes read from disk and sent as
+  static files by the same server (WhiteNoise), same requests, same client work (target ≤ 2×);
+- payload per slice against raw 16-bit (target ≤ 0.6×), per arm, for the encodings considered;
+- browser frame times in headless chromium (median < 16 ms) while scrolling and dragging W/L.
+
+"cold" is a fresh server process, whose encoded-slice cache is empty (the first time anyone opens
+the task); "warm" is the same task again on that server (the slices are cached, as they are for
+the next task, which the server encodes while the reader reads the current one).
+
+Run: ``.venv/bin/python -m bench.bench_viewer [--repeat N] [--no-browser] [--profile]``
+(``--profile`` needs pyinstrument on PYTHONPATH; it is not a project dependency).
+Throwaway SQLite database and volume storage in a temporary directory; nothing else is touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.client
+import json
+import multiprocessing
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+TMP = Path(tempfile.mkdtemp(prefix="readerstudy-bench-viewer-"))
+os.environ["DJANGO_SETTINGS_MODULE"] = "readerstudy.settings_test"
+os.environ["DATABASE_URL"] = f"sqlite:///{TMP / 'bench.sqlite3'}"
+os.environ["READERSTUDY_VAR_DIR"] = str(TMP)
+os.environ["VOLUME_STORAGE_DIR"] = str(TMP / "volumes")
+os.environ["UPLOAD_STORAGE_DIR"] = str(TMP / "uploads")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # playwright's loop in this thread
+
+import django  # noqa: E402
+import numpy as np  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.core.servers.basehttp import (  # noqa: E402
+    ThreadedWSGIServer,
+    WSGIRequestHandler,
+    get_internal_wsgi_application,
+)
+from django.test import Client  # noqa: E402
+
+TARGET_FIRST_PAINT_MS = 150
+TARGET_FULL_512_MS = 1000
+TARGET_OVERHEAD = 2.0
+TARGET_PAYLOAD = 0.6
+TARGET_FRAME_MS = 16
+CHUNK = 6
+IN_FLIGHT = 2
+SIZES = [("24 × 256²", 256, 24), ("60 × 512²", 512, 60)]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+# -- the server, in its own process -----------------------------------------------------------
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):  # the benchmark prints its own figures
+        pass
+
+
+def _serve(pipe) -> None:
+    server = ThreadedWSGIServer(("127.0.0.1", 0), _QuietHandler)
+    server.set_app(get_internal_wsgi_application())
+    pipe.send(server.server_address[1])
+    server.serve_forever()
+
+
+class ServerProcess:
+    """A threaded Django server on loopback in its own process (its own GIL, as in production).
+
+    A fresh process starts with an empty encoded-slice cache: that is what "cold" measures.
+    """
+
+    def __enter__(self) -> int:
+        from django.db import connections
+
+        connections.close_all()  # no database connection may be shared across the fork
+        context = multiprocessing.get_context("fork")
+        parent, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child,), daemon=True)
+        self.process.start()
+        return parent.recv()
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        self.process.join(5)
+
+
+# -- data ---------------------------------------------------------------------------------------
+
+
+def _phantom(matrix: int, slices: int, seed: int) -> dict[str, np.ndarray]:
+    from readerstudy.imaging.phantom import make_case
+
+    case = make_case(seed, seed=seed, matrix=matrix, slices=slices)
+    return {arm: case.volumes["T2W", arm] for arm in ("conventional", "enhanced")}
+
+
+def build_study():
+    """One open study, one sequence, a 256² and a 512² case; returns (study, reader, volumes)."""
+    from readerstudy.imaging.models import PairCheck
+    from readerstudy.reading.services import study_open
+    from readerstudy.studies.models import Case
+    from readerstudy.studies.services import site_get_or_create, study_create
+    from tests.factories import add_reader, keep_criteria, keep_sequences, make_series
+
+    study = study_create(slug="bench", title="Viewer benchmark")
+    site, _ = site_get_or_create(study=study, name="Bench site")
+    (sequence,) = keep_sequences(study, ["T2W"])
+    keep_criteria(study, ["overall_quality", "noise"])
+    reader = add_reader(study, "bench-reader", site=site, password="bench-password-123")
+    volumes = {}
+    for index, (label, matrix, slices) in enumerate(SIZES):
+        case = Case.objects.create(study=study, site=site, identifier=f"BENCH-{matrix}")
+        volumes[label] = _phantom(matrix, slices, seed=index + 1)
+        for number, (arm, volume) in enumerate(volumes[label].items()):
+            make_series(case=case, sequence=sequence, arm=arm, volume=volume, number=number)
+        PairCheck.objects.create(case=case, sequence=sequence, status="complete")
+    study_open(study=study, seed=1)
+    return study, reader, volumes
+
+
+def load_order(n: int, chunk: int = CHUNK) -> list[tuple[int, int]]:
+    """The viewer's request plan with no scrolling: middle slice, then chunks outward from it."""
+    middle = (n - 1) // 2
+    order, done = [(middle, middle + 1)], {middle}
+    while len(done) < n:
+        hit = next(
+            s
+            for d in range(n)
+            for s in ([middle] if d == 0 else [middle + d, middle - d])
+            if 0 <= s < n and s not in done
+        )
+        if hit >= middle:
+            stop = hit + 1
+            while stop - hit < chunk and stop < n and stop not in done:
+                stop += 1
+            span = (hit, stop)
+        else:
+            start = hit
+            while hit + 1 - start < chunk and start - 1 >= 0 and start - 1 not in done:
+                start -= 1
+            span = (start, hit + 1)
+        order.append(span)
+        done.update(range(*span))
+    return order
+
+
+def write_baseline_files(study, reader, client: Client) -> dict[str, int]:
+    """Every response of each task, as the same bytes in files under STATIC_ROOT.
+
+    Written before any server starts: WhiteNoise indexes static files when the app loads.
+    """
+    from readerstudy.reading.models import Assignment
+    from readerstudy.reading.pixels import pixel_payload
+
+    root = Path(settings.STATIC_ROOT) / "bench"
+    tasks = {}
+    for assignment in Assignment.objects.filter(reader=reader).order_by("read_order"):
+        panes = list(assignment.panes.select_related("series"))
+        label = next(lbl for lbl, matrix, _ in SIZES if matrix == panes[0].series.rows)
+        folder = root / f"task{assignment.read_order}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for pane in panes:
+            for start, stop in load_order(pane.series.slices):
+                body = pixel_payload(pane.series, start, stop).body
+                (folder / f"{pane.name}-{start}-{stop}.bin").write_bytes(body)
+        detail = client.get(f"/api/reading/{study.slug}/tasks/{assignment.read_order}/")
+        (folder / "detail.json").write_bytes(detail.content)
+        tasks[label] = assignment.read_order
+    return tasks
+
+
+# -- the client: what the viewer does -----------------------------------------------------------
+
+
+class Fetcher:
+    def __init__(self, port: int, cookie: str):
+        self.port = port
+        self.headers = {"Cookie": cookie, "Accept-Encoding": "gzip", "Connection": "close"}
+
+    def get(self, path: str) -> bytes:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        conn.request("GET", path, headers=self.headers)
+        response = conn.getresponse()
+        body = response.read()
+        conn.close()
+        if response.status != 200:
+            raise RuntimeError(f"GET {path} answered {response.status}: {body[:200]!r}")
+        return body
+
+
+def decode(body: bytes, rows: int, cols: int, count: int, dtype: str) -> np.ndarray:
+    """What the browser does with a payload: inflate, then undo the byte shuffle."""
+    planes = np.frombuffer(gzip.decompress(body), np.uint8).reshape(count, 2, rows * cols)
+    return (planes[:, 0].astype(np.uint16) | (planes[:, 1].astype(np.uint16) << 8)).view(dtype)
+
+
+def load_task(fetcher: Fetcher, detail_path: str, url_for) -> dict[str, float]:
+    """Load a task like the viewer; ``url_for(pane, start, stop)`` gives each request's path."""
+    t0 = time.perf_counter()
+    panes = json.loads(fetcher.get(detail_path))["panes"]
+    first_done: dict[str, float] = {}
+    lock = threading.Lock()
+
+    def fetch(pane, span):
+        body = fetcher.get(url_for(pane, *span))
+        decode(body, pane["rows"], pane["columns"], span[1] - span[0], pane["dtype"])
+
+    def pane_loader(pane):
+        plan = load_order(pane["slices"])
+        fetch(pane, plan[0])  # the middle slice alone, first
+        with lock:
+            first_done[pane["name"]] = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=IN_FLIGHT) as pool:
+            list(pool.map(lambda span: fetch(pane, span), plan[1:]))
+
+    with ThreadPoolExecutor(max_workers=len(panes)) as pool:
+        list(pool.map(pane_loader, panes))
+    return {
+        "first_ms": (max(first_done.values()) - t0) * 1000,
+        "full_ms": (time.perf_counter() - t0) * 1000,
+    }
+
+
+# -- figures ------------------------------------------------------------------------------------
+
+
+def _median(values) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def _verdict(value: float, target: float, strict: bool = False) -> str:
+    return "ok" if (value < target if strict else value <= target) else "MISSED"
+
+
+def server_figures(study, cookie: str, tasks: dict[str, int], repeat: int) -> list[str]:
+    def endpoint_url(pane, start, stop):
+        return f"/api/reading/panes/{pane['token']}/slices?start={start}&stop={stop}"
+
+    lines = []
+    for label, _matrix, _slices in SIZES:
+        number = tasks[label]
+        detail_path = f"/api/reading/{study.slug}/tasks/{number}/"
+
+        def static_url(pane, start, stop, number=number):
+            return f"/static/bench/task{number}/{pane['name']}-{start}-{stop}.bin"
+
+        runs: dict[str, list[dict]] = {"cold": [], "warm": [], "static": []}
+        for _ in range(repeat):
+            with ServerProcess() as port:
+                fetcher = Fetcher(port, cookie)
+                fetcher.get("/api/reading/worklist")  # a running server: Django warmed up
+                runs["cold"].append(load_task(fetcher, detail_path, endpoint_url))
+                runs["warm"].append(load_task(fetcher, detail_path, endpoint_url))
+                runs["static"].append(
+                    load_task(fetcher, f"/static/bench/task{number}/detail.json", static_url)
+                )
+        median = {
+            kind: {key: _median([r[key] for r in items]) for key in ("first_ms", "full_ms")}
+            for kind, items in runs.items()
+        }
+        static = median["static"]
+        for kind in ("cold", "warm"):
+            f = median[kind]
+            overhead = f["full_ms"] / static["full_ms"]
+            full = f"full pair {f['full_ms']:6.1f} ms (static {static['full_ms']:6.1f} ms"
+            if "512" in label:
+                full += f", target ≤ {TARGET_FULL_512_MS}: "
+                full += _verdict(f["full_ms"], TARGET_FULL_512_MS)
+            lines.append(
+                f"  {label} pair, {kind}: first paint {f['first_ms']:5.1f} ms (static "
+                f"{static['first_ms']:4.1f} ms, target ≤ {TARGET_FIRST_PAINT_MS}: "
+                f"{_verdict(f['first_ms'], TARGET_FIRST_PAINT_MS)}) · {full}) · overhead "
+                f"{overhead:.2f}× [target ≤ {TARGET_OVERHEAD}×: "
+                f"{_verdict(overhead, TARGET_OVERHEAD)}]"
+            )
+    return lines
+
+
+def payload_figures(volumes) -> list[str]:
+    """Bytes per slice against raw 16-bit, and encode time, for the encodings considered."""
+    from readerstudy.reading.pixels import GZIP_LEVEL, GZIP_STRATEGY, encode_slice, shuffle_slices
+
+    options = [
+        ("chosen: shuffle + gzip-1 Z_RLE", True, GZIP_LEVEL, GZIP_STRATEGY),
+        ("shuffle + gzip-1 default", True, 1, zlib.Z_DEFAULT_STRATEGY),
+        ("shuffle + gzip-6 default", True, 6, zlib.Z_DEFAULT_STRATEGY),
+        ("no shuffle, gzip-1 default", False, 1, zlib.Z_DEFAULT_STRATEGY),
+    ]
+    lines = []
+    for label, arms in volumes.items():
+        for arm, volume in arms.items():
+            raw = volume[0].nbytes
+            sample = range(0, volume.shape[0], max(1, volume.shape[0] // 8))
+            for name, shuffle, level, strategy in options:
+                sizes, times = [], []
+                for index in sample:
+                    plane = volume[index : index + 1]
+                    data = shuffle_slices(plane) if shuffle else plane.tobytes()
+                    start = time.perf_counter()
+                    sizes.append(len(encode_slice(data, level, strategy).deflate))
+                    times.append((time.perf_counter() - start) * 1000)
+                ratio = sum(sizes) / (raw * len(sizes))
+                verdict = f" [target ≤ {TARGET_PAYLOAD}: {_verdict(ratio, TARGET_PAYLOAD)}]"
+                lines.append(
+                    f"  {label} {arm:12} {name:30} {ratio:.3f} × raw, "
+                    f"encode {_median(times):5.2f} ms/slice"
+                    + (verdict if name.startswith("chosen") else "")
+                )
+    return lines
+
+
+def browser_figures(port: int, cookie: str, study, number: int) -> list[str]:
+    if not CHROMIUM.exists():
+        return [f"  skipped: no browser at {CHROMIUM}"]
+    from playwright.sync_api import sync_playwright
+
+    base = f"http://127.0.0.1:{port}"
+    lines = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1920, "height": 1080})
+        name, value = cookie.split("=", 1)
+        context.add_cookies([{"name": name, "value": value, "url": base}])
+        page = context.new_page()
+        page.goto(f"{base}/read/")  # a running server: Django warmed up, pixel cache empty
+        for kind in ("cold", "warm"):
+            start = time.perf_counter()
+            page.goto(f"{base}/read/{study.slug}/{number}/")
+            page.wait_for_function(
+                "() => window.__readerstudyViewer && window.__readerstudyViewer.state().panes"
+                ".every((p) => p.loaded === p.slices)",
+                timeout=30000,
+            )
+            elapsed = (time.perf_counter() - start) * 1000
+            lines.append(
+                f"  page navigation until both volumes are in the viewer, {kind}: {elapsed:.0f} ms"
+            )
+        for mode in ("scroll", "window"):
+            result = page.evaluate(
+                f"() => window.__readerstudyViewer.bench({{frames: 120, mode: '{mode}'}})"
+            )
+            lines.append(
+                f"  synchronous {mode:6} frame (render + read-back): median "
+                f"{result['median']:.2f} ms, p95 {result['p95']:.2f} ms [target median < "
+                f"{TARGET_FRAME_MS} ms: {_verdict(result['median'], TARGET_FRAME_MS, True)}]"
+            )
+        box = page.locator("#reading-app canvas").first.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        for mode in ("scroll", "W/L drag"):
+            page.evaluate("() => window.__readerstudyViewer.resetStats()")
+            page.mouse.move(x, y)
+            if mode == "scroll":
+                for i in range(90):
+                    page.mouse.wheel(0, 100 if (i // 30) % 2 == 0 else -100)
+                    page.wait_for_timeout(8)
+            else:
+                page.mouse.down()
+                for i in range(90):
+                    page.mouse.move(x + (i % 40) * 4, y + (i % 25) * 3)
+                    page.wait_for_timeout(8)
+                page.mouse.up()
+            page.wait_for_timeout(100)
+            stats = page.evaluate("() => window.__readerstudyViewer.stats()")
+            if stats.get("median") is None:
+                lines.append(f"  interactive {mode}: no frames recorded")
+                continue
+            interval = stats.get("intervalMedian")
+            lines.append(
+                f"  interactive {mode:8} ({len(stats['frames'])} frames): work median "
+                f"{stats['median']:.2f} ms, p95 {stats['p95']:.2f} ms"
+                + (f", frame interval median {interval:.1f} ms" if interval else "")
+                + f" [target median < {TARGET_FRAME_MS} ms: "
+                f"{_verdict(stats['median'], TARGET_FRAME_MS, True)}]"
+            )
+        browser.close()
+    return lines
+
+
+def profile_server(client: Client, study, number: int) -> str:
+    """pyinstrument over the server side of one cold 512² task load, run in this thread."""
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        return "  (--profile needs pyinstrument on PYTHONPATH; it is not a project dependency)"
+    from readerstudy.reading.pixels import slice_cache
+
+    slice_cache.clear()
+    detail = client.get(f"/api/reading/{study.slug}/tasks/{number}/").json()
+    profiler = Profiler(async_mode="disabled")
+    profiler.start()
+    for pane in detail["panes"]:
+        for start, stop in load_order(pane["slices"]):
+            client.get(f"/api/reading/panes/{pane['token']}/slices?start={start}&stop={stop}")
+    profiler.stop()
+    out = TMP / "profile-512-cold-server.txt"
+    out.write_text(profiler.output_text(unicode=True, color=False))
+    return f"  profile of the server side of a cold 512² load: {out}"
+
+
+def run(repeat: int, browser: bool, profile: bool) -> int:
+    print(f"Viewer benchmark (throwaway data in {TMP})")
+    call_command("migrate", verbosity=0, interactive=False)
+    settings.READING_PIXEL_PREWARM = False  # cold and warm are measured explicitly
+    started = time.perf_counter()
+    study, reader, volumes = build_study()
+    client = Client()
+    client.force_login(reader)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    tasks = write_baseline_files(study, reader, client)
+    print(f"  phantom study built in {time.perf_counter() - started:.1f} s")
+
+    print(f"\nServer on loopback, median of {repeat}; the client decodes every slice:")
+    for line in server_figures(study, cookie, tasks, repeat):
+        print(line)
+    if profile:
+        print(profile_server(client, study, tasks["60 × 512²"]))
+
+    print("\nPayload per slice (phantom T2W, Rician noise) against raw 16-bit:")
+    for line in payload_figures(volumes):
+        print(line)
+
+    if browser:
+        print("\nBrowser (headless chromium, 60 × 512² pair):")
+        with ServerProcess() as port:
+            for line in browser_figures(port, cookie, study, tasks["60 × 512²"]):
+                print(line)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="pyinstrument a cold 512² load")
+    args = parser.parse_args(argv)
+    return run(args.repeat, browser=not args.no_browser, profile=args.profile)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
