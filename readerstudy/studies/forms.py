@@ -101,3 +101,9 @@ class StudyTextForm(forms.ModelForm):
     class Meta:
         model = Study
         fields = list(TEXT_ONLY_FIELDS)
+
+
+class CriterionHelpTextForm(forms.Form):
+    """Once a study is open, a criterion's help text is all that can be corrected."""
+
+    help_text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)

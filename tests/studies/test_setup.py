@@ -215,12 +215,7 @@ def test_help_text_typos_stay_editable_after_opening_and_are_audited(client, ope
     client.force_login(alice)
     client.post(
         f"/studies/glioma/criteria/{criterion.pk}/",
-        {
-            "label": "ignored",
-            "help_text": "Perceived image noise (fixed typo).",
-            "scale_min": 1,
-            "scale_max": 5,
-        },
+        {"label": "ignored", "help_text": "Perceived image noise (fixed typo)."},
     )
     criterion.refresh_from_db()
     assert criterion.help_text == "Perceived image noise (fixed typo)."

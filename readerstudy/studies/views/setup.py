@@ -17,6 +17,7 @@ from readerstudy.studies.access import (
 )
 from readerstudy.studies.forms import (
     CriterionForm,
+    CriterionHelpTextForm,
     SequenceForm,
     StudyCreateForm,
     StudySettingsForm,
@@ -170,12 +171,11 @@ def criterion_new(request, study):
 @coordinator_page
 def criterion_edit(request, study, criterion_id: int):
     criterion = get_criterion_for_coordinator(study, criterion_id)
-    form = CriterionForm(request.POST or None, initial=_criterion_initial(criterion))
+    form_class = CriterionForm if study.is_draft else CriterionHelpTextForm
+    form = form_class(request.POST or None, initial=_criterion_initial(criterion))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data.pop("key", None)  # keys are stable identifiers in exports
-        if not study.is_draft:
-            data = {"help_text": data["help_text"]}
         try:
             setup.criterion_update(
                 criterion=criterion, data=data, actor=request.user, request=request
