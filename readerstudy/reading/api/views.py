@@ -65,6 +65,18 @@ def _available_assignment(request, slug: str, number: int):
     return assignment
 
 
+def _write(request, slug: str, number: int, service):
+    """Parse the answers, find the reader's task and call ``service``: (result, error)."""
+    answers, error = _parse_answers(request)
+    if error is not None:
+        return None, error
+    try:
+        assignment = _available_assignment(request, slug, number)
+        return service(assignment=assignment, **answers, actor=request.user, request=request), None
+    except ReadingRefused as exc:
+        return None, _refused(exc)
+
+
 class WorklistView(APIView):
     @extend_schema(
         tags=TAGS,
@@ -157,16 +169,9 @@ class DraftView(APIView):
         summary="Autosave the task's current answers (last write wins)",
     )
     def put(self, request, slug: str, number: int):
-        answers, error = _parse_answers(request)
+        assignment, error = _write(request, slug, number, draft_save)
         if error is not None:
             return error
-        try:
-            assignment = _available_assignment(request, slug, number)
-            assignment = draft_save(
-                assignment=assignment, **answers, actor=request.user, request=request
-            )
-        except ReadingRefused as exc:
-            return _refused(exc)
         data = {
             "revision": assignment.revision,
             "saved_at": assignment.saved_at,
@@ -193,16 +198,9 @@ class SubmitView(APIView):
         summary="Submit the task (idempotent)",
     )
     def post(self, request, slug: str, number: int):
-        answers, error = _parse_answers(request)
+        outcome, error = _write(request, slug, number, assignment_submit)
         if error is not None:
             return error
-        try:
-            assignment = _available_assignment(request, slug, number)
-            outcome = assignment_submit(
-                assignment=assignment, **answers, actor=request.user, request=request
-            )
-        except ReadingRefused as exc:
-            return _refused(exc)
         if not outcome.submitted:
             return Response(
                 {

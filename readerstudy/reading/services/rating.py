@@ -228,6 +228,49 @@ def assignment_start(*, assignment: Assignment) -> Assignment:
     return assignment
 
 
+@dataclass
+class _Write:
+    """One locked, validated write in progress, and how it compares with what is stored."""
+
+    assignment: Assignment
+    panes: dict[str, Pane]
+    criteria: dict[str, Criterion]
+    answers: _Answers
+    current: dict[str, dict[str, Rating]]
+    unchanged: bool
+    now: object
+
+    def record(self, *, base_revision, actor, request) -> None:
+        """Write and audit the differences, if any."""
+        if not self.unchanged:
+            _apply(
+                self.assignment, self.panes, self.criteria, self.current, self.answers,
+                base_revision=base_revision, actor=actor, request=request,
+            )  # fmt: skip
+
+    def stamp(self) -> None:
+        """Reading time, a new revision and the save time (every accepted write)."""
+        _touch(self.assignment, self.answers, self.now)
+        self.assignment.revision += 1
+        self.assignment.saved_at = self.now
+
+
+def _begin(assignment, scores, comment, preference, active_seconds) -> _Write:
+    assignment = _locked(assignment)
+    panes, criteria = _context(assignment)
+    answers = _clean(assignment, panes, criteria, scores, comment, preference, active_seconds)
+    current = _current(assignment)
+    return _Write(
+        assignment=assignment,
+        panes=panes,
+        criteria=criteria,
+        answers=answers,
+        current=current,
+        unchanged=_same(assignment, current, answers),
+        now=timezone.now(),
+    )
+
+
 @transaction.atomic
 def draft_save(
     *,
@@ -245,27 +288,17 @@ def draft_save(
     A submitted task answers `AssignmentLocked` unless the study allows revisions; then a save
     that changes anything turns it back into a draft, to be submitted again.
     """
-    assignment = _locked(assignment)
-    panes, criteria = _context(assignment)
-    answers = _clean(assignment, panes, criteria, scores, comment, preference, active_seconds)
-    now = timezone.now()
+    write = _begin(assignment, scores, comment, preference, active_seconds)
+    assignment = write.assignment
     submitted = assignment.status == Assignment.Status.SUBMITTED
     if submitted and not assignment.study.allow_revisions:
         raise AssignmentLocked()
-    current = _current(assignment)
-    unchanged = _same(assignment, current, answers)
-    if not unchanged:
-        _apply(
-            assignment, panes, criteria, current, answers,
-            base_revision=revision, actor=actor, request=request,
-        )  # fmt: skip
-        if submitted:
-            _reopen(assignment, reason="Revised by the reader.", actor=actor, request=request)
+    write.record(base_revision=revision, actor=actor, request=request)
+    if submitted and not write.unchanged:
+        _reopen(assignment, reason="Revised by the reader.", actor=actor, request=request)
     if assignment.status == Assignment.Status.PENDING:
         assignment.status = Assignment.Status.DRAFT
-    _touch(assignment, answers, now)
-    assignment.revision += 1
-    assignment.saved_at = now
+    write.stamp()
     assignment.save()
     return assignment
 
@@ -288,29 +321,19 @@ def assignment_submit(
     When a required score is missing the answers are still saved as a draft and the outcome
     lists what is missing per pane.
     """
-    assignment = _locked(assignment)
-    panes, criteria = _context(assignment)
-    answers = _clean(assignment, panes, criteria, scores, comment, preference, active_seconds)
-    now = timezone.now()
-    current = _current(assignment)
-    unchanged = _same(assignment, current, answers)
+    write = _begin(assignment, scores, comment, preference, active_seconds)
+    assignment, answers, now = write.assignment, write.answers, write.now
     if assignment.status == Assignment.Status.SUBMITTED:
-        if unchanged:
+        if write.unchanged:
             if answers.active_seconds > assignment.active_seconds:
                 assignment.active_seconds = answers.active_seconds
                 assignment.save(update_fields=["active_seconds"])
             return SubmitOutcome(assignment=assignment, submitted=True)
         if not assignment.study.allow_revisions:
             raise AssignmentLocked()
-    if not unchanged:
-        _apply(
-            assignment, panes, criteria, current, answers,
-            base_revision=revision, actor=actor, request=request,
-        )  # fmt: skip
-    _touch(assignment, answers, now)
-    assignment.revision += 1
-    assignment.saved_at = now
-    missing = _missing(panes, criteria, answers)
+    write.record(base_revision=revision, actor=actor, request=request)
+    write.stamp()
+    missing = _missing(write.panes, write.criteria, answers)
     if missing:
         if assignment.status == Assignment.Status.SUBMITTED:
             _reopen(assignment, reason="Revised by the reader.", actor=actor, request=request)
