@@ -1,7 +1,9 @@
 """The leak crawl: log in as a reader and fetch everything they can reach; nothing may leak.
 
-The study's enhanced series carry every DL tell we know of (provenance headers, UIDs, storage
-keys, case identifiers). The crawler follows every link, form action, data-*-url and JSON URL it
+The study is imported through the real import path (``import_dicom``) from phantom DICOM whose
+enhanced series carry every tell in ``phantom_dicom.ENHANCED_TELLS``; a second run uses the test
+factories, which plant tell strings in provenance headers, UIDs, storage keys and case
+identifiers. The crawler follows every link, form action, data-*-url and JSON URL it
 finds, fetches every pane's pixels, saves and submits answers (those responses are reachable
 too), and scans bodies, headers and URLs for: arm names, DL tell strings, series ids, UIDs,
 storage keys, series descriptions, case identifiers, and other readers' names or data.
@@ -44,19 +46,45 @@ class _Links(HTMLParser):
                 self.urls.append(value)
 
 
+def _header_strings(value) -> set[str]:
+    """Every distinctive text in a provenance header record (long, not just digits)."""
+    if isinstance(value, dict):
+        return set().union(*(_header_strings(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_header_strings(v) for v in value)) if value else set()
+    text = str(value).strip()
+    # Short numbers (positions, spacings) could match a reader-facing number by chance; UIDs
+    # are numbers too, but long.
+    numeric = text.lstrip("+-").replace(".", "").replace("e", "").replace(" ", "").isdigit()
+    return {text} if len(text) >= 8 and not (numeric and len(text) < 16) else set()
+
+
 def _forbidden_strings(study: Study, reader) -> list[str]:
     """Exact strings that must never reach this reader."""
+    from readerstudy.imaging import phantom_dicom
+
     out: set[str] = set()
     for value in TELL_STRINGS.values():
-        out.update(str(v) for v in (value if isinstance(value, list) else [value]))
+        out.update(v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str))
     out.update({TELL_UID_ROOT, TELL_KEY_MARK})
+    out.update(
+        {
+            phantom_dicom.DL_SOFTWARE,
+            phantom_dicom.PRIVATE_CREATOR,
+            phantom_dicom.ENHANCED_UID_ROOT,
+            phantom_dicom.CONVENTIONAL_UID_ROOT,
+            phantom_dicom.DL_PROTOCOL_SUFFIX,
+        }
+    )
     for series in Series.objects.filter(case__study=study):
         out.update({series.storage_key, series.storage_key.rsplit("/", 1)[-1], series.series_uid})
     for provenance in SeriesProvenance.objects.filter(series__case__study=study):
         for key in ("SeriesDescription", "SeriesInstanceUID", "StudyInstanceUID", "ProtocolName"):
             if provenance.headers.get(key):
                 out.add(str(provenance.headers[key]))
-        out.add(provenance.source)
+        out.update(_header_strings(provenance.headers))
+        if provenance.source:
+            out.add(provenance.source)
     for case in Case.objects.filter(study=study):
         out.add(case.identifier)
         out.add(case.identifier.split("-SwiftMR")[0])
@@ -165,14 +193,29 @@ class Crawler:
             self.scan_response(url, response)
 
 
-def _build(study: Study, design: str) -> tuple[Study, object]:
+def _import_phantom(study: Study, root) -> None:
+    """Two phantom cases written as DICOM (with every DL tell) and imported for real."""
+    from readerstudy.imaging.phantom_dicom import write_study_dicom
+    from readerstudy.imaging.services import import_dicom
+
+    manifest = write_study_dicom(
+        root, cases=[("GLI-0001", "NYU"), ("GLI-0002", "SNUH")], seed=5, matrix=32, slices=3
+    )
+    report = import_dicom(study=study, path=root, manifest=manifest)
+    assert len(report.imported) == 12, report.summary()
+
+
+def _build(study: Study, design: str, source: str, root) -> tuple[Study, object]:
     study.title = "Brain MRI image quality"
     study.description = "Rate each image."
     study.design = design
     study.washout_days = 0
     study.ask_preference = design == Study.Design.SIDE_BY_SIDE
     study.save()
-    add_cases(study, 2, tells=True, shape=(3, 12, 12))
+    if source == "import":
+        _import_phantom(study, root)
+    else:
+        add_cases(study, 2, tells=True, shape=(3, 12, 12))
     other = add_reader(study, OTHER_READER, password=PASSWORD)
     study_open(study=study, seed=11)
     study.refresh_from_db()
@@ -182,9 +225,18 @@ def _build(study: Study, design: str) -> tuple[Study, object]:
     return study, other
 
 
-@pytest.mark.parametrize("design", [Study.Design.SIDE_BY_SIDE, Study.Design.SEQUENTIAL])
-def test_nothing_a_reader_can_reach_gives_the_arm_or_others_data_away(study, bob, design):
-    study, _ = _build(study, design)
+@pytest.mark.parametrize(
+    ("design", "source"),
+    [
+        (Study.Design.SIDE_BY_SIDE, "import"),
+        (Study.Design.SEQUENTIAL, "import"),
+        (Study.Design.SIDE_BY_SIDE, "factories"),
+    ],
+)
+def test_nothing_a_reader_can_reach_gives_the_arm_or_others_data_away(
+    study, bob, design, source, tmp_path
+):
+    study, _ = _build(study, design, source, tmp_path)
     client = Client()
     login = client.post("/accounts/login/", {"username": "bob", "password": PASSWORD})
     assert login.status_code == 302, "bob could not log in through the form"
@@ -228,12 +280,24 @@ def test_nothing_a_reader_can_reach_gives_the_arm_or_others_data_away(study, bob
     assert crawler.leaks == [], "\n".join(crawler.leaks[:40])
 
 
-def test_the_crawler_would_catch_a_leak(study, bob):
+def test_the_crawler_would_catch_a_leak(study, bob, tmp_path):
     """Guard against a crawler that sees nothing: plant leaks in a fake response and scan it."""
-    study, _ = _build(study, Study.Design.SIDE_BY_SIDE)
+    study, _ = _build(study, Study.Design.SIDE_BY_SIDE, "import", tmp_path)
     series = Series.objects.filter(case__study=study, arm="enhanced").first()
+    headers = series.provenance.headers
+    assert headers["SeriesDescription"].endswith(" DL")
     crawler = Crawler(Client(), _forbidden_strings(study, bob), {series.pk})
-    for planted in (series.storage_key, series.series_uid, "the enhanced one", "AX T2 DL"):
+    planted_strings = (
+        series.storage_key,
+        series.series_uid,
+        "the enhanced one",
+        "AX T2 DL",
+        headers["SeriesDescription"],
+        headers["ImageComments"],
+        "DeepRecon 2.1",
+        "GLI-0001",
+    )
+    for planted in planted_strings:
         crawler.leaks.clear()
         crawler.scan_text("fake", f"<p>{planted}</p>")
         assert crawler.leaks, planted
