@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import os
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import BinaryIO
+from functools import partial
+from typing import Any, BinaryIO
 
 import numpy as np
 import pydicom
+from pydicom.datadict import tag_for_keyword
+from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 from pydicom.pixels import pixel_array
@@ -101,6 +105,43 @@ class SliceHeader:
         return self.pixel_keyword is not None
 
 
+_US_KEYWORDS = {
+    "Rows",
+    "Columns",
+    "SamplesPerPixel",
+    "BitsAllocated",
+    "BitsStored",
+    "PixelRepresentation",
+}
+_TAGS: dict[str, int] = {}
+
+
+def _value(ds: Dataset, keyword: str):
+    """The value of ``keyword`` in ``ds``, skipping pydicom's value conversion when it can.
+
+    Converting DS/IS/UI values through pydicom costs more than parsing the whole header; for the
+    few attributes the import needs, plain ASCII bytes are split and returned as str (US as
+    int). Non-ASCII text still goes through pydicom so the character set is honoured.
+    """
+    tag = _TAGS.get(keyword)
+    if tag is None:
+        tag = _TAGS[keyword] = int(tag_for_keyword(keyword))
+    element = ds._dict.get(tag)
+    if element is None:
+        return None
+    if not isinstance(element, RawDataElement) or element.value is None:
+        return ds[tag].value
+    raw = element.value
+    if keyword in _US_KEYWORDS:
+        if len(raw) < 2:
+            return None
+        return int.from_bytes(raw[:2], "little" if element.is_little_endian else "big")
+    if not raw.isascii():
+        return ds[tag].value
+    text = raw.decode("ascii").strip("\x00 ")
+    return text.split("\\") if "\\" in text else text
+
+
 def _float(value, default: float | None = None) -> float | None:
     try:
         return float(value)
@@ -123,16 +164,20 @@ def _floats(value, count: int) -> tuple | None:
     return numbers if len(numbers) == count else None
 
 
-def _rescale(source: Dataset) -> tuple[float, float]:
+def _rescale(get: Callable[[str], Any]) -> tuple[float, float]:
     """(slope, intercept); applied only when both are present, as pydicom's apply_rescale does."""
-    slope, intercept = source.get("RescaleSlope"), source.get("RescaleIntercept")
+    slope, intercept = get("RescaleSlope"), get("RescaleIntercept")
     if slope is None or intercept is None:
         return 1.0, 0.0
     return _float(slope, 1.0), _float(intercept, 0.0)
 
 
 def _text(value) -> str:
-    return "" if value is None else str(value).strip()
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "\\".join(str(v).strip() for v in value)
+    return str(value).strip()
 
 
 def _looks_headerless(fp: BinaryIO) -> bool:
@@ -179,20 +224,28 @@ def _read_dataset(fp: BinaryIO) -> Dataset:
 
 
 def _frame_bytes(ds: Dataset) -> int:
-    rows, columns = _int(ds.get("Rows"), 0), _int(ds.get("Columns"), 0)
-    samples = _int(ds.get("SamplesPerPixel"), 1) or 1
-    bits = _int(ds.get("BitsAllocated"), 16) or 16
+    rows, columns = _int(_value(ds, "Rows"), 0), _int(_value(ds, "Columns"), 0)
+    samples = _int(_value(ds, "SamplesPerPixel"), 1) or 1
+    bits = _int(_value(ds, "BitsAllocated"), 16) or 16
     return rows * columns * samples * bits // 8
 
 
-def read_file_headers(path: str, name: str) -> list[SliceHeader]:
+def read_file_headers(path: str, name: str, *, fast: bool = True) -> list[SliceHeader]:
     """The slice headers of one file (one per frame), without reading its pixels.
 
-    Raises ``FileSkipped`` with the reason for files that are not DICOM images.
+    Plain single-frame native files take the fast path (``dicom_fast``); everything else, and
+    everything when ``fast`` is False, goes through pydicom. Raises ``FileSkipped`` with the
+    reason for files that are not DICOM images.
     """
+    if fast:
+        from readerstudy.imaging.dicom_fast import fast_slice_header
+
+        header = fast_slice_header(path, name)
+        if header is not None:
+            return [header]
     with open(path, "rb") as fp:
         ds = _read_dataset(fp)
-        sop_class = _text(ds.get("SOPClassUID") or ds.file_meta.get("MediaStorageSOPClassUID"))
+        sop_class = _text(_value(ds, "SOPClassUID") or ds.file_meta.get("MediaStorageSOPClassUID"))
         if sop_class == MediaStorageDirectoryStorage or "DirectoryRecordSequence" in ds:
             raise FileSkipped(DICOMDIR)
         if "SeriesInstanceUID" not in ds:
@@ -220,7 +273,7 @@ def read_file_headers(path: str, name: str) -> list[SliceHeader]:
                 keyword = PIXEL_TAGS[tag]
                 if length != 0xFFFFFFFF:
                     size = os.fstat(fp.fileno()).st_size
-                    expected = _frame_bytes(ds) * (_int(ds.get("NumberOfFrames"), 1) or 1)
+                    expected = _frame_bytes(ds) * (_int(_value(ds, "NumberOfFrames"), 1) or 1)
                     if value_offset + length > size or length < expected:
                         have = min(length, max(0, size - value_offset))
                         problem = corrupt(
@@ -247,6 +300,58 @@ def _functional_group(item: Dataset | None, shared: Dataset | None, keyword: str
     return None
 
 
+def header_fields(
+    get: Callable[[str], Any],
+    *,
+    path: str,
+    name: str,
+    transfer_syntax: str,
+    pixel_keyword: str | None,
+    pixel_offset: int | None,
+    problem: str | None = None,
+) -> tuple[dict, dict]:
+    """The SliceHeader fields of a file's top level: (per-file fields, per-slice fields).
+
+    ``get(keyword)`` returns an attribute's value (str, list of str, int, or None); both the
+    pydicom path and the fast native parser (``dicom_fast``) feed this one function.
+    """
+    frames = _int(get("NumberOfFrames"), 1) or 1
+    base = {
+        "path": path,
+        "name": name,
+        "series_uid": _text(get("SeriesInstanceUID")),
+        "sop_uid": _text(get("SOPInstanceUID")),
+        "sop_class": _text(get("SOPClassUID")),
+        "rows": _int(get("Rows"), 0),
+        "columns": _int(get("Columns"), 0),
+        "photometric": _text(get("PhotometricInterpretation")) or "MONOCHROME2",
+        "samples_per_pixel": _int(get("SamplesPerPixel"), 1),
+        "bits_allocated": _int(get("BitsAllocated"), 16),
+        "bits_stored": _int(get("BitsStored"), _int(get("BitsAllocated"), 16)),
+        "pixel_representation": _int(get("PixelRepresentation"), 0),
+        "transfer_syntax": transfer_syntax,
+        "frames": frames,
+        "pixel_keyword": pixel_keyword,
+        "pixel_offset": pixel_offset,
+        "description": _text(get("SeriesDescription")) or _text(get("ProtocolName")),
+        "patient_id": _text(get("PatientID")),
+        "patient_name": _text(get("PatientName")),
+        "accession_number": _text(get("AccessionNumber")),
+        "study_id": _text(get("StudyID")),
+        "problem": problem,
+    }
+    top = {
+        "instance_number": _int(get("InstanceNumber")),
+        "position": _floats(get("ImagePositionPatient"), 3),
+        "orientation": _floats(get("ImageOrientationPatient"), 6),
+        "pixel_spacing": _floats(get("PixelSpacing"), 2),
+        "slice_thickness": _float(get("SliceThickness")),
+        "spacing_between_slices": _float(get("SpacingBetweenSlices")),
+    }
+    top["slope"], top["intercept"] = _rescale(get)
+    return base, top
+
+
 def dataset_slice_headers(
     ds: Dataset,
     *,
@@ -262,40 +367,16 @@ def dataset_slice_headers(
     Enhanced (multi-frame) MR keeps position, orientation, spacing and rescale per frame in the
     functional group sequences (PS3.3 C.7.6.16); classic files keep them at the top level.
     """
-    frames = _int(ds.get("NumberOfFrames"), 1) or 1
-    base = {
-        "path": path,
-        "name": name,
-        "series_uid": _text(ds.get("SeriesInstanceUID")),
-        "sop_uid": _text(ds.get("SOPInstanceUID")),
-        "sop_class": _text(ds.get("SOPClassUID")),
-        "rows": _int(ds.get("Rows"), 0),
-        "columns": _int(ds.get("Columns"), 0),
-        "photometric": _text(ds.get("PhotometricInterpretation")) or "MONOCHROME2",
-        "samples_per_pixel": _int(ds.get("SamplesPerPixel"), 1),
-        "bits_allocated": _int(ds.get("BitsAllocated"), 16),
-        "bits_stored": _int(ds.get("BitsStored"), _int(ds.get("BitsAllocated"), 16)),
-        "pixel_representation": _int(ds.get("PixelRepresentation"), 0),
-        "transfer_syntax": transfer_syntax,
-        "frames": frames,
-        "pixel_keyword": pixel_keyword,
-        "pixel_offset": pixel_offset,
-        "description": _text(ds.get("SeriesDescription")) or _text(ds.get("ProtocolName")),
-        "patient_id": _text(ds.get("PatientID")),
-        "patient_name": _text(ds.get("PatientName")),
-        "accession_number": _text(ds.get("AccessionNumber")),
-        "study_id": _text(ds.get("StudyID")),
-        "problem": problem,
-    }
-    top = {
-        "instance_number": _int(ds.get("InstanceNumber")),
-        "position": _floats(ds.get("ImagePositionPatient"), 3),
-        "orientation": _floats(ds.get("ImageOrientationPatient"), 6),
-        "pixel_spacing": _floats(ds.get("PixelSpacing"), 2),
-        "slice_thickness": _float(ds.get("SliceThickness")),
-        "spacing_between_slices": _float(ds.get("SpacingBetweenSlices")),
-    }
-    top["slope"], top["intercept"] = _rescale(ds)
+    frames = _int(_value(ds, "NumberOfFrames"), 1) or 1
+    base, top = header_fields(
+        lambda keyword: _value(ds, keyword),
+        path=path,
+        name=name,
+        transfer_syntax=transfer_syntax,
+        pixel_keyword=pixel_keyword,
+        pixel_offset=pixel_offset,
+        problem=problem,
+    )
     per_frame = ds.get("PerFrameFunctionalGroupsSequence")
     shared_seq = ds.get("SharedFunctionalGroupsSequence")
     if frames == 1 and not per_frame:
@@ -311,22 +392,22 @@ def dataset_slice_headers(
         content = _functional_group(item, shared, "FrameContentSequence")
         values = dict(top)
         # Legacy multi-frame files have no per-frame position: keep the frame order instead.
-        values["position"] = _floats(plane.get("ImagePositionPatient"), 3) if plane else None
+        values["position"] = _floats(_value(plane, "ImagePositionPatient"), 3) if plane else None
         if orient is not None:
-            values["orientation"] = _floats(orient.get("ImageOrientationPatient"), 6)
+            values["orientation"] = _floats(_value(orient, "ImageOrientationPatient"), 6)
         if measures is not None:
             values["pixel_spacing"] = (
-                _floats(measures.get("PixelSpacing"), 2) or top["pixel_spacing"]
+                _floats(_value(measures, "PixelSpacing"), 2) or top["pixel_spacing"]
             )
             values["slice_thickness"] = _float(
-                measures.get("SliceThickness"), top["slice_thickness"]
+                _value(measures, "SliceThickness"), top["slice_thickness"]
             )
             values["spacing_between_slices"] = _float(
-                measures.get("SpacingBetweenSlices"), top["spacing_between_slices"]
+                _value(measures, "SpacingBetweenSlices"), top["spacing_between_slices"]
             )
         if transform is not None:
-            values["slope"], values["intercept"] = _rescale(transform)
-        stack_position = _int(content.get("InStackPositionNumber")) if content else None
+            values["slope"], values["intercept"] = _rescale(partial(_value, transform))
+        stack_position = _int(_value(content, "InStackPositionNumber")) if content else None
         values["instance_number"] = stack_position if stack_position is not None else index + 1
         headers.append(SliceHeader(frame=index, **base, **values))
     return headers

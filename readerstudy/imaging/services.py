@@ -118,23 +118,28 @@ def series_import(
     headers: dict,
     source: str,
     actor=None,
+    sequence: Sequence | None = None,
+    case: Case | None = None,
 ) -> tuple[Series, bool, bool]:
     """Store one series: volume first, then its rows in ONE transaction.
 
+    ``sequence`` and ``case`` may be passed when the caller already has them (saves queries).
     Returns (series, case_created, site_created). If the transaction fails, the volume written
     for it is deleted again, so no orphan is left behind.
     """
     key = volume_save(volume.array)
     try:
         with transaction.atomic():
-            site, site_created = Site.objects.get_or_create(
-                study=study, name=target.site, defaults={"country": target.country}
-            )
-            case, case_created = Case.objects.get_or_create(
-                study=study, identifier=target.case, defaults={"site": site}
-            )
+            case_created = site_created = False
+            if case is None:
+                site, site_created = Site.objects.get_or_create(
+                    study=study, name=target.site, defaults={"country": target.country}
+                )
+                case, case_created = Case.objects.get_or_create(
+                    study=study, identifier=target.case, defaults={"site": site}
+                )
             series.case = case
-            series.sequence = Sequence.objects.get(study=study, key=target.sequence)
+            series.sequence = sequence or Sequence.objects.get(study=study, key=target.sequence)
             series.storage_key = key
             series.save()
             SeriesProvenance.objects.create(
@@ -164,18 +169,17 @@ class _Run:
             c.identifier: c for c in Case.objects.filter(study=study).select_related("site")
         }
         self.sites = set(Site.objects.filter(study=study).values_list("name", flat=True))
+        self.sequences = {s.key: s for s in study.sequences.all()}
+        # What the study already holds, loaded once: a lookup per series would cost queries.
+        self.stored: dict[tuple[str, str, str], Series] = {}
+        self.by_hash: dict[str, tuple[str, str, str]] = {}
+        stored = Series.objects.filter(case__study=study).select_related("case", "sequence")
+        for series in stored.defer("orientation", "origin"):
+            slot = (series.case.identifier, series.sequence.key, series.arm)
+            self.stored[slot] = series
+            self.by_hash.setdefault(series.content_sha256, slot)
         self.planned: dict[tuple[str, str, str], tuple[Series, dict]] = {}
         self.touched: set[tuple[str, str]] = set()
-
-    def _existing(self, target: Target) -> Series | None:
-        case = self.cases.get(target.case)
-        if case is None:
-            return None
-        return (
-            Series.objects.filter(case=case, sequence__key=target.sequence, arm=target.arm)
-            .select_related("provenance")
-            .first()
-        )
 
     def _note_created(self, target: Target, case_created: bool, site_created: bool) -> None:
         if site_created and target.site not in self.report.created_sites:
@@ -199,7 +203,8 @@ class _Run:
             return
         entry = _series_entry(stack, target, volume)
         series = _unsaved_series(stack, target, volume)
-        existing = self._existing(target)
+        slot = (target.case, target.sequence, target.arm)
+        existing = self.stored.get(slot)
         self.touched.add((target.case, target.sequence))
         if existing is not None:
             same = (
@@ -220,15 +225,10 @@ class _Run:
                     }
                 )
             return
-        twin = (
-            Series.objects.filter(case__study=self.study, content_sha256=series.content_sha256)
-            .select_related("case", "sequence")
-            .first()
-        )
+        twin = self.by_hash.get(series.content_sha256)
         if twin is not None:
             entry["warnings"].append(
-                f"the same pixels are also stored as case {twin.case.identifier} "
-                f"{twin.sequence.key} {twin.arm}"
+                f"the same pixels are also stored as case {twin[0]} {twin[1]} {twin[2]}"
             )
         headers = header_json(stack.first.path)
         if self.dry_run:
@@ -247,6 +247,8 @@ class _Run:
                 headers=headers,
                 source=f"{self.report.source}/{stack.folder}",
                 actor=self.actor,
+                sequence=self.sequences[target.sequence],
+                case=self.cases.get(target.case),
             )
         except Exception as error:
             logger.exception("Storing series %s failed", stack.series_uid)
@@ -256,14 +258,14 @@ class _Run:
             return
         self._note_created(target, case_created, site_created)
         if case_created:
-            self.cases[target.case] = Case.objects.select_related("site").get(
-                study=self.study, identifier=target.case
-            )
+            self.cases[target.case] = series.case
         self.sites.add(target.site)
+        self.stored[slot] = series
+        self.by_hash.setdefault(series.content_sha256, slot)
         self.report.imported.append(entry)
 
     def check_pairs(self) -> None:
-        sequences = {s.key: s for s in self.study.sequences.all()}
+        sequences = self.sequences
         for case_id, sequence_key in sorted(self.touched):
             case = self.cases.get(case_id)
             if self.dry_run:
@@ -330,7 +332,10 @@ def import_dicom(
         with import_root(path) as (root, files):
             if isinstance(manifest, str | Path):
                 # A manifest kept inside the import folder is not an unreadable DICOM file.
-                files = [f for f in files if f.resolve() != Path(manifest).resolve()]
+                kept = Path(manifest).resolve()
+                if kept.is_relative_to(root.resolve()):
+                    inside = root / kept.relative_to(root.resolve())
+                    files = [f for f in files if f != inside]
             report.files_seen = len(files)
             slices, report.files_skipped = scan_headers(root, files, progress=progress)
             if rows is not None:

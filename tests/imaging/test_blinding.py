@@ -174,3 +174,25 @@ def test_display_defaults_of_a_flat_volume_have_a_positive_width():
     defaults = display_defaults(flat)
     assert defaults["window_width"] > 0
     assert defaults["intensity_low"] == 7
+
+
+@pytest.mark.parametrize("dtype", [np.int16, np.uint16])
+def test_integer_percentiles_match_numpys_linear_rule(dtype):
+    from readerstudy.imaging.blinding import _percentiles
+
+    rng = np.random.default_rng(3)
+    low = -300 if dtype == np.int16 else 0
+    sample = rng.integers(low, 4000, size=10_001).astype(dtype)
+    quantiles = [0, 1, 37.5, 99, 99.5, 100]
+    assert _percentiles(sample, quantiles) == pytest.approx(
+        list(np.percentile(sample.astype(np.float64), quantiles)), abs=1e-9
+    )
+
+
+def test_the_integer_fast_path_gives_the_same_window_as_the_float_rule():
+    rng = np.random.default_rng(5)
+    volume = rng.normal(900, 150, size=(20, 40, 40)).clip(0).astype(np.uint16)
+    volume[:, :10] = rng.integers(0, 30, size=(20, 10, 40))  # noisy air
+    fast, reference = display_defaults(volume), display_defaults(volume.astype(np.float64))
+    for key in fast:
+        assert fast[key] == pytest.approx(reference[key], abs=1e-6), key
