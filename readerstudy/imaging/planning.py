@@ -32,12 +32,34 @@ def _target_entry(target: Target) -> dict:
     }
 
 
-def _path_matches(name: str, pattern: str) -> bool:
-    """Whether file ``name`` is ``pattern`` (a file, folder or glob) or lies inside it."""
-    if pattern in ("", "."):
-        return True
-    parts = name.split("/")
-    return any(fnmatchcase("/".join(parts[:i]), pattern) for i in range(1, len(parts) + 1))
+class _Index:
+    """Slices by SeriesInstanceUID and by every folder (and file) path that contains them.
+
+    Looking rows up here keeps planning linear: a study of 294 cases has ~1,800 manifest rows
+    and ~40,000 files, too many to match every row against every file.
+    """
+
+    def __init__(self, slices: list[SliceHeader]):
+        self.all = slices
+        self.by_uid: dict[str, list[SliceHeader]] = {}
+        self.by_path: dict[str, list[SliceHeader]] = {}
+        for header in slices:
+            self.by_uid.setdefault(header.series_uid, []).append(header)
+            parts = header.name.split("/")
+            for depth in range(1, len(parts) + 1):
+                self.by_path.setdefault("/".join(parts[:depth]), []).append(header)
+
+    def under(self, pattern: str) -> list[SliceHeader]:
+        """Slices whose file is ``pattern`` (a file, folder or glob) or lies inside it."""
+        if pattern in ("", "."):
+            return self.all
+        if not any(c in pattern for c in "*?["):
+            return self.by_path.get(pattern, [])
+        found: dict[int, SliceHeader] = {}
+        for path, headers in self.by_path.items():
+            if fnmatchcase(path, pattern):
+                found.update((id(h), h) for h in headers)
+        return list(found.values())
 
 
 def _single_top_folder(slices: list[SliceHeader]) -> str:
@@ -56,27 +78,27 @@ def _row_source(row: ManifestRow) -> str:
     return f"{row.where}: {' and '.join(parts)}"
 
 
-def _select(slices: list[SliceHeader], row: ManifestRow, top: str) -> list[SliceHeader]:
-    chosen = slices
-    if row.series_uid:
-        chosen = [s for s in chosen if s.series_uid == row.series_uid]
+def _select(index: _Index, row: ManifestRow, top: str) -> list[SliceHeader]:
     if row.path:
-        direct = [s for s in chosen if _path_matches(s.name, row.path)]
-        if not direct and top:
-            direct = [s for s in chosen if _path_matches(s.name, f"{top}/{row.path}")]
-        chosen = direct
-    return chosen
+        chosen = index.under(row.path)
+        if not chosen and top:
+            chosen = index.under(f"{top}/{row.path}")
+        if row.series_uid:
+            chosen = [s for s in chosen if s.series_uid == row.series_uid]
+        return chosen
+    return index.by_uid.get(row.series_uid, [])
 
 
 def plan_by_manifest(slices: list[SliceHeader], rows: list[ManifestRow]) -> Plan:
     plan = Plan()
     top = _single_top_folder(slices)
+    index = _Index(slices)
     claimed: dict[int, ManifestRow] = {}
     for row in rows:
         target = Target(
             row.case, row.site, row.sequence, row.arm, row.country, decided_by=row.where
         )
-        chosen = _select(slices, row, top)
+        chosen = _select(index, row, top)
         entry = {"source": _row_source(row), **_target_entry(target)}
         overlap = {claimed[id(s)].row for s in chosen if id(s) in claimed}
         for header in chosen:

@@ -296,3 +296,20 @@ def test_progress_is_reported_for_files_and_series(study, pair_export):
     assert calls[0] == (1, 8, "Reading files")
     assert (8, 8, "Reading files") in calls
     assert calls[-1] == (2, 2, "Importing series")
+
+
+def test_manifest_paths_may_be_globs_or_single_files(study, tmp_path):
+    write_series(tmp_path / "site" / "p1" / "t2_conv", seed=1)
+    write_series(tmp_path / "site" / "p1" / "t2_dl", seed=2)
+    uid, _ = write_series(tmp_path / "single", slices=1, seed=3)
+    manifest = (
+        "case,site,sequence,arm,path\n"
+        "C1,NYU,T2W,conventional,*/p1/*_conv\n"
+        "C1,NYU,T2W,enhanced,site/p1/t2_d?\n"
+        "C2,NYU,FLAIR,conventional,single/IM0000\n"
+    )
+
+    report = import_dicom(study=study, path=tmp_path, manifest=manifest.encode())
+
+    assert report.rejected == [] and len(report.imported) == 3
+    assert Series.objects.get(case__identifier="C2").series_uid == uid
