@@ -176,8 +176,9 @@ def _text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, list | tuple):
-        return "\\".join(str(v).strip() for v in value)
-    return str(value).strip()
+        value = "\\".join(str(v).strip() for v in value)
+    # Broken exports pad with NULs inside values; PostgreSQL's JSON cannot hold them.
+    return str(value).replace("\x00", "").strip()
 
 
 def _looks_headerless(fp: BinaryIO) -> bool:

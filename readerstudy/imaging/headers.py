@@ -48,7 +48,7 @@ def _scalar(value: Any, vr: str) -> Any:
     if isinstance(value, float):
         number = float(value)
         return number if math.isfinite(number) else str(number)
-    text = str(value)
+    text = str(value).replace("\x00", "")  # PostgreSQL's JSON cannot hold NUL characters
     return text if len(text) <= MAX_TEXT_CHARS else text[:MAX_TEXT_CHARS] + "…"
 
 
@@ -92,7 +92,7 @@ def _raw_value(raw: RawDataElement):
     if vr in _TEXT_VRS or vr in _LONG_TEXT_VRS:
         if not value.isascii():
             return _SLOW  # let pydicom honour the character set
-        text = value.decode("ascii").rstrip("\x00 ")
+        text = value.decode("ascii").rstrip("\x00 ").replace("\x00", "")
         if vr in _LONG_TEXT_VRS:
             return text if len(text) <= MAX_TEXT_CHARS else text[:MAX_TEXT_CHARS] + "…"
         parts = [_number(part.strip(), vr) for part in text.split("\\")]

@@ -80,3 +80,18 @@ def test_the_decoder_table_lists_every_syntax_with_an_available_plugin():
         assert "GPL" not in row["licence"]
     htj2k = rows[uid.HTJ2KLossless.name]
     assert htj2k["plugin"] == "pylibjpeg" and "pylibjpeg" in htj2k["available"]
+
+
+def test_nul_characters_never_reach_the_database(study, tmp_path):
+    from readerstudy.imaging.models import SeriesProvenance
+    from readerstudy.imaging.services import import_dicom
+    from tests.imaging.dicom_factory import write_series
+
+    write_series(tmp_path / "a", slices=2, description="T2\x00AX", ImageComments="note\x00here")
+    manifest = b"case,site,sequence,arm,path\nC1,NYU,T2W,conventional,a\n"
+
+    report = import_dicom(study=study, path=tmp_path, manifest=manifest)
+
+    assert report.rejected == []
+    headers = SeriesProvenance.objects.get().headers
+    assert headers["SeriesDescription"] == "T2AX" and headers["ImageComments"] == "notehere"
