@@ -5,10 +5,13 @@ from __future__ import annotations
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import api_view
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from readerstudy.accounts.otp import needs_otp
 from readerstudy.imaging.access import get_import_job_for_coordinator
 from readerstudy.imaging.models import ImportJob
 
@@ -28,6 +31,10 @@ class ImportProgressSerializer(serializers.Serializer):
 def import_progress(request: Request, slug: str, job_id: int) -> Response:
     """How far an import job has got. Coordinators of the study only (404 for anyone else)."""
     job = get_import_job_for_coordinator(request.user, slug, job_id)
+    if isinstance(request.successful_authenticator, SessionAuthentication) and needs_otp(
+        request._request
+    ):
+        raise PermissionDenied("Verify your two-factor code first (/accounts/two-factor/verify/).")
     data = {
         "status": job.status,
         "stage": job.stage,

@@ -6,8 +6,11 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from readerstudy.accounts.otp import needs_otp
 from readerstudy.audit.services import audit_record
 from readerstudy.imaging.access import get_import_job_for_coordinator
 from readerstudy.imaging.forms import ImportUploadForm, too_large_message
@@ -20,6 +23,12 @@ from readerstudy.studies.models import Study
 NOT_DRAFT = (
     "This study is {status}: DICOM can only be imported while a study is a draft, before it opens."
 )
+
+
+def _otp_redirect(request):
+    """The same two-factor step as every other coordinator page (see studies.views.decorators)."""
+    query = urlencode({"next": request.get_full_path()})
+    return redirect(f"{reverse('accounts:otp_verify')}?{query}")
 
 
 def _form_page(request, study: Study, form: ImportUploadForm, *, error: str = "", status=200):
@@ -39,6 +48,8 @@ def _form_page(request, study: Study, form: ImportUploadForm, *, error: str = ""
 def import_new(request, slug: str):
     """Upload page: a zip (+ optional manifest). The import runs as a background task."""
     study = get_study_for_coordinator(request.user, slug)
+    if needs_otp(request):
+        return _otp_redirect(request)
     if request.method != "POST":
         return _form_page(request, study, ImportUploadForm(study=study))
     try:
@@ -85,6 +96,8 @@ def _import_post(request, study: Study):
 def import_detail(request, slug: str, job_id: int):
     """Progress while the import runs, then its report."""
     job = get_import_job_for_coordinator(request.user, slug, job_id)
+    if needs_otp(request):
+        return _otp_redirect(request)
     report = ImportReport.from_dict(job.report) if job.report else None
     percent = round(100 * job.done / job.total) if job.total else 0
     return render(

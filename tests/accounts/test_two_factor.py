@@ -127,3 +127,18 @@ def test_an_api_token_is_created_shown_once_and_audited(client, alice):
     assert Token.objects.get(user=alice).key != key
     events = AuditEvent.objects.filter(action="api_token.create").order_by("id")
     assert [e.data["replaced"] for e in events] == [False, True]
+
+
+def test_the_import_pages_ask_for_the_code_like_every_other_coordinator_page(client, study, alice):
+    from readerstudy.imaging.models import ImportJob
+
+    job = ImportJob.objects.create(study=study, created_by=alice, source_name="x.zip")
+    client.force_login(alice)
+    _enable(client, alice)
+    client.logout()
+    client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
+    for url in ("/studies/glioma/imports/new/", f"/studies/glioma/imports/{job.pk}/"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/two-factor/verify/?next=")
+    assert client.get(f"/api/studies/glioma/imports/{job.pk}/progress/").status_code == 403
