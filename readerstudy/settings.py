@@ -177,6 +177,9 @@ MAX_ZIP_UNCOMPRESSED_BYTES = envint("MAX_ZIP_UNCOMPRESSED_MB", 16384, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# Absolute links in emails sent outside a request (CLI invitations) start with this.
+SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
+
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "ReaderStudy <noreply@localhost>")
 EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
