@@ -21,6 +21,7 @@ import pytest
 from django.test import Client
 
 from readerstudy.imaging.models import Series, SeriesProvenance
+from readerstudy.middleware import IdleSessionTimeoutMiddleware
 from readerstudy.reading.models import Assignment, Pane
 from readerstudy.reading.services import draft_save, study_open
 from readerstudy.studies.models import Case, Study
@@ -119,6 +120,7 @@ class Crawler:
         self.queue: deque[str] = deque()
         self.leaks: list[str] = []
         self.fetched: list[str] = []
+        self.pixels: dict[str, object] = {}  # pixel URL → its response, for the size check
 
     def scan_text(self, where: str, text: str, *, words: bool = True) -> None:
         for needle in self.forbidden:
@@ -138,6 +140,8 @@ class Crawler:
                 continue
             self.scan_text(f"{url} header {name}", f"{name}: {value}")
         content_type = response.get("Content-Type", "")
+        if "/slices" in url and response.status_code == 200:
+            self.pixels[url] = response
         if not body or "octet-stream" in content_type:
             return
         raw = b"".join(response.streaming_content) if response.streaming else response.content
@@ -193,19 +197,51 @@ class Crawler:
             self.scan_response(url, response)
 
 
-def _import_phantom(study: Study, root) -> None:
+def pixel_size_problems(responses: dict[str, object]) -> list[str]:
+    """Pixel responses for the same case × sequence × range must not tell the arms apart.
+
+    ``responses`` maps pixel URLs (``/api/reading/panes/<token>/slices?...``) to responses. The
+    two arms' responses for the same range (panes A and B of a side-by-side task, or the two
+    single-pane tasks of the sequential design) must have the same body length and the very
+    same headers, names and values.
+    """
+    groups: dict[tuple, list[tuple[str, str, object]]] = {}
+    for url, response in responses.items():
+        parts = urlsplit(url)
+        token = parts.path.split("/")[-2]
+        series = Pane.objects.select_related("series").get(token=token).series
+        key = (series.case_id, series.sequence_id, parts.query)
+        groups.setdefault(key, []).append((url, series.arm, response))
+    problems = []
+    for members in groups.values():
+        if sorted(arm for _, arm, _ in members) != ["conventional", "enhanced"]:
+            problems.append(f"{[u for u, _, _ in members]}: not one response per arm")
+            continue
+        (url_a, _, a), (url_b, _, b) = members
+        if len(a.content) != len(b.content):
+            problems.append(f"{url_a} is {len(a.content)} bytes, {url_b} {len(b.content)}")
+        if dict(a.items()) != dict(b.items()):
+            problems.append(f"{url_a} and {url_b} differ in headers: {a.items()} vs {b.items()}")
+    return problems
+
+
+def _import_phantom(study: Study, root, *, matrix: int = 32, slices: int = 3) -> None:
     """Two phantom cases written as DICOM (with every DL tell) and imported for real."""
     from readerstudy.imaging.phantom_dicom import write_study_dicom
     from readerstudy.imaging.services import import_dicom
 
     manifest = write_study_dicom(
-        root, cases=[("GLI-0001", "NYU"), ("GLI-0002", "SNUH")], seed=5, matrix=32, slices=3
+        root,
+        cases=[("GLI-0001", "NYU"), ("GLI-0002", "SNUH")],
+        seed=5,
+        matrix=matrix,
+        slices=slices,
     )
     report = import_dicom(study=study, path=root, manifest=manifest)
     assert len(report.imported) == 12, report.summary()
 
 
-def _build(study: Study, design: str, source: str, root) -> tuple[Study, object]:
+def _build(study: Study, design: str, source: str, root, **phantom) -> tuple[Study, object]:
     study.title = "Brain MRI image quality"
     study.description = "Rate each image."
     study.design = design
@@ -213,7 +249,7 @@ def _build(study: Study, design: str, source: str, root) -> tuple[Study, object]
     study.ask_preference = design == Study.Design.SIDE_BY_SIDE
     study.save()
     if source == "import":
-        _import_phantom(study, root)
+        _import_phantom(study, root, **phantom)
     else:
         add_cases(study, 2, tells=True, shape=(3, 12, 12))
     other = add_reader(study, OTHER_READER, password=PASSWORD)
@@ -234,8 +270,12 @@ def _build(study: Study, design: str, source: str, root) -> tuple[Study, object]
     ],
 )
 def test_nothing_a_reader_can_reach_gives_the_arm_or_others_data_away(
-    study, bob, design, source, tmp_path
+    study, bob, design, source, tmp_path, monkeypatch
 ):
+    # why: the idle-timeout stamp is written at most once a minute, so a slow run could add a
+    # Set-Cookie to one pixel response and not to its pair; that is time, not arm, but the
+    # size check compares every header.
+    monkeypatch.setattr(IdleSessionTimeoutMiddleware, "WRITE_EVERY_SECONDS", 10**9)
     study, _ = _build(study, design, source, tmp_path)
     client = Client()
     login = client.post("/accounts/login/", {"username": "bob", "password": PASSWORD})
@@ -278,6 +318,10 @@ def test_nothing_a_reader_can_reach_gives_the_arm_or_others_data_away(
     assert len(pixel_urls) == 2 * panes
     assert any(u.startswith("/static/reading/main.js") for u in crawler.fetched)
     assert crawler.leaks == [], "\n".join(crawler.leaks[:40])
+    # Transfer sizes would give the arm away too (DL compresses better): same size, same headers.
+    assert set(crawler.pixels) == pixel_urls
+    size_problems = pixel_size_problems(crawler.pixels)
+    assert size_problems == [], "\n".join(size_problems[:20])
 
 
 def test_the_crawler_would_catch_a_leak(study, bob, tmp_path):
