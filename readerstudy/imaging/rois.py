@@ -265,12 +265,14 @@ def rois_import_csv(*, study: Study, csv_text_or_path: str | Path, actor=None) -
         )
     reader.fieldnames = header
     cases = {c.identifier: c for c in Case.objects.filter(study=study)}
-    sequences = {s.key: s for s in study.sequences.all()}
+    sequences = {s.key.lower(): s for s in study.sequences.all()}
+    keys = ", ".join(s.key for s in sequences.values())
     references: dict[tuple[int, int], Series | None] = {}
     problems: list[str] = []
     valid: list[tuple[int, ROI]] = []
     report = ROIImportReport()
-    for number, row in enumerate(reader, start=2):
+    for row in reader:
+        number = reader.line_num  # physical line (blank lines are skipped but counted)
         report.lines += 1
         row = {k: (v or "").strip() for k, v in row.items() if k is not None}
 
@@ -281,13 +283,11 @@ def rois_import_csv(*, study: Study, csv_text_or_path: str | Path, actor=None) -
         if empty:
             bad(f'column "{empty[0]}" is empty.')
             continue
-        case, sequence = cases.get(row["case"]), sequences.get(row["sequence"])
+        case, sequence = cases.get(row["case"]), sequences.get(row["sequence"].lower())
         if case is None:
             bad(f'column "case" is "{row["case"]}", not a case of study "{study.slug}".')
         if sequence is None:
-            bad(
-                f'column "sequence" is "{row["sequence"]}"; expected one of {", ".join(sequences)}.'
-            )
+            bad(f'column "sequence" is "{row["sequence"]}"; expected one of {keys}.')
         label, shape = row["label"].lower(), row["shape"].lower()
         if label not in LABELS:
             bad(f'column "label" is "{row["label"]}"; expected one of {", ".join(LABELS)}.')
