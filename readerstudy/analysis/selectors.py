@@ -1,0 +1,134 @@
+"""Reads of the analysis app: what to analyse for a study, and its analysis runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from readerstudy.analysis.models import AnalysisRun
+from readerstudy.studies.models import Criterion, Sequence, Study
+
+
+@dataclass
+class AnalysisInputs:
+    """Everything ``run_analysis`` needs from the database for one study."""
+
+    ratings: pd.DataFrame
+    roi_stats: pd.DataFrame | None
+    scale: tuple[int, int]
+    sequences: list[str]
+    criteria: list[str]
+    margin: float
+
+
+def study_scale(study: Study) -> tuple[int, int]:
+    """The study's score scale: the lowest ``scale_min`` to the highest ``scale_max``.
+
+    Taken from the criteria rather than from the scores, so an unused category still counts in
+    weighted kappa and Gwet's AC2.
+    """
+    bounds = list(Criterion.objects.filter(study=study).values_list("scale_min", "scale_max"))
+    if not bounds:
+        return (1, 5)
+    return (min(low for low, _ in bounds), max(high for _, high in bounds))
+
+
+def analysis_inputs(study: Study) -> AnalysisInputs:
+    """The study's submitted ratings, its ROI statistics when any ROI exists, and its protocol.
+
+    Sequences and criteria come in the study's protocol order, so every table follows it.
+    """
+    from readerstudy.analysis.frame import ratings_frame
+
+    roi_stats = None
+    roi_stats_frame = _roi_stats_frame()
+    if roi_stats_frame is not None:
+        frame = roi_stats_frame(study)
+        roi_stats = frame if frame is not None and len(frame) else None
+    return AnalysisInputs(
+        ratings=ratings_frame(study),
+        roi_stats=roi_stats,
+        scale=study_scale(study),
+        sequences=_keys(Sequence.objects.filter(study=study)),
+        criteria=_keys(Criterion.objects.filter(study=study)),
+        margin=float(study.noninferiority_margin),
+    )
+
+
+def _keys(queryset) -> list[str]:
+    return list(queryset.order_by("order", "key").values_list("key", flat=True))
+
+
+def _roi_stats_frame():
+    # The ROI statistics frame arrives with the ROI work; until then the analysis runs without.
+    from readerstudy.analysis import frame
+
+    return getattr(frame, "roi_stats_frame", None)
+
+
+def latest_run(study: Study) -> AnalysisRun | None:
+    """The study's most recent analysis run, whatever its status."""
+    return AnalysisRun.objects.filter(study=study).select_related("created_by").first()
+
+
+def latest_finished_run(study: Study) -> AnalysisRun | None:
+    """The most recent run that produced a report."""
+    return (
+        AnalysisRun.objects.filter(study=study, status=AnalysisRun.Status.DONE)
+        .select_related("created_by")
+        .first()
+    )
+
+
+def recent_runs(study: Study, limit: int = 10) -> list[AnalysisRun]:
+    return list(AnalysisRun.objects.filter(study=study).select_related("created_by")[:limit])
+
+
+def active_run(study: Study) -> AnalysisRun | None:
+    """A queued or running run, if one exists."""
+    return (
+        AnalysisRun.objects.filter(
+            study=study, status__in=[AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING]
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def study_analysis(
+    study: Study,
+    *,
+    margin: float | None = None,
+    adjust: str = "holm",
+    inputs: AnalysisInputs | None = None,
+) -> tuple[dict, dict[str, pd.DataFrame | None]]:
+    """Run the analysis on a study's database contents (no files written).
+
+    Returns the ``results.json`` dict and the frames :func:`write_outputs` draws its figures
+    from. ``margin`` defaults to the study's non-inferiority margin; ``inputs`` (default: read
+    now) are the study's :func:`analysis_inputs`. Raises
+    ``AnalysisInputError`` with a sentence a coordinator can act on when there is nothing to
+    analyse yet.
+    """
+    from readerstudy.analysis.io import AnalysisInputError
+    from readerstudy.analysis.results import run_analysis
+
+    inputs = inputs or analysis_inputs(study)
+    if inputs.ratings.empty:
+        raise AnalysisInputError(
+            f"The study '{study.slug}' has no submitted scores yet; the analysis needs at least "
+            "one submitted task."
+        )
+    results = run_analysis(
+        inputs.ratings,
+        scale=inputs.scale,
+        roi_stats=inputs.roi_stats,
+        margin=inputs.margin if margin is None else margin,
+        adjust=adjust,
+        source=f"ratings of {study.slug}",
+        roi_source=f"ROI statistics of {study.slug}",
+        sequences=inputs.sequences,
+        criteria=inputs.criteria,
+    )
+    return results, {"ratings": inputs.ratings, "roi_stats": inputs.roi_stats}
