@@ -8,12 +8,8 @@ pulsation artifacts, whose ghosts are structured signal, not noise.
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pytest
-from django.core.management import call_command
-from django.test import override_settings
 
 from readerstudy.analysis.frame import roi_stats_frame
 from readerstudy.analysis.quantitative import roi_metrics
@@ -21,9 +17,12 @@ from readerstudy.analysis.roi import ellipse_mask
 from readerstudy.imaging.management.commands.make_demo_study import demo_cases
 from readerstudy.imaging.models import ROI, Series
 from readerstudy.imaging.phantom import Compartment, Tissue, make_case
-from readerstudy.imaging.rois import _demo_anatomy, demo_roi_circles, roi_place_demo
+from readerstudy.imaging.phantom_dicom import write_study_dicom
+from readerstudy.imaging.rois import demo_roi_circles, roi_place_demo
+from readerstudy.imaging.rois.demo import _demo_anatomy
+from readerstudy.imaging.services import import_dicom
 from readerstudy.imaging.volumes import volume_load
-from readerstudy.studies.models import Case, Study
+from readerstudy.studies.models import Case
 from tests.factories import make_series
 
 SEED, MATRIX, SLICES, N_CASES = 2025, 128, 12, 4
@@ -111,20 +110,19 @@ def test_cases_that_are_not_demo_cases_are_reported_not_guessed(phantom_study):
     assert set(ROI.objects.values_list("case__identifier", flat=True)) == {"NYU-01", "NYU-02"}
 
 
-@override_settings()
-def test_the_imported_demo_volumes_are_the_phantom_slice_for_slice(db, tmp_path, settings):
-    """Through the real DICOM import, slice k of a stored series is slice k of the phantom, so
-    the regenerated masks sit on the right pixels."""
-    settings.VAR_DIR = tmp_path
-    call_command(
-        "make_demo_study", cases=2, matrix=64, slices=6, no_progress=True, stdout=io.StringIO()
-    )
-    study = Study.objects.get(slug="demo")
-    for number, (identifier, _) in enumerate(demo_cases(2)):
-        phantom = make_case(number, seed=2025, matrix=64, slices=6)
+def test_the_imported_demo_volumes_are_the_phantom_slice_for_slice(study, tmp_path):
+    """Through the demo's DICOM writer and the real import, slice k of a stored series is slice k
+    of the phantom, so the regenerated masks sit on the right pixels."""
+    cases = demo_cases(2)
+    folder = tmp_path / "dicom"
+    write_study_dicom(folder, cases=cases, seed=SEED, matrix=64, slices=6)
+    report = import_dicom(study=study, path=folder, manifest=folder / "manifest.csv")
+    assert not report.rejected and not report.unmatched
+    for number, (identifier, _) in enumerate(cases):
+        phantom = make_case(number, seed=SEED, matrix=64, slices=6)
         for series in Series.objects.filter(case__identifier=identifier, case__study=study):
             stored = np.asarray(volume_load(series.storage_key))
             physical = stored * series.rescale_slope + series.rescale_intercept
             assert np.array_equal(physical, phantom.volumes[series.sequence.key, series.arm])
-    result = roi_place_demo(study=study, seed=2025, matrix=64, slices=6)
+    result = roi_place_demo(study=study, seed=SEED, matrix=64, slices=6)
     assert result.placed > 0 and not [m for m in result.missing if "not a demo case" in m]

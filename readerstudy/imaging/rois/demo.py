@@ -1,0 +1,179 @@
+"""Automatic ROIs on the demo phantom, placed from its own tissue masks."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db import transaction
+
+from readerstudy.audit.services import audit_record
+from readerstudy.imaging.models import ROI, Series
+from readerstudy.studies.models import Case, Study
+
+# Where each label's ROI goes: the phantom compartments that are homogeneous for that label (the
+# lesion is rim + necrosis, two very different signals, so its ROI sits inside one of them).
+_DEMO_TARGETS = {
+    ROI.Label.LESION: ("NECROSIS", "ENHANCING_RIM"),
+    ROI.Label.WHITE_MATTER: ("WHITE_MATTER",),
+    ROI.Label.GRAY_MATTER: ("GRAY_MATTER",),
+    ROI.Label.CSF: ("VENTRICLE", "CSF"),
+    ROI.Label.BACKGROUND: ("AIR",),
+}
+# Pixels kept between an ROI's edge and its tissue's edge: the conventional arm's hard k-space
+# truncation rings for a few pixels beyond every edge, and ringing is not noise.
+DEMO_MARGIN_PX = 3
+DEMO_MAX_RADIUS_MM = 12.0
+DEMO_MIN_RADIUS_PX = 1.5
+
+
+@dataclass
+class DemoPlacement:
+    placed: int = 0
+    skipped_existing: int = 0  # case × sequence pairs that already had ROIs
+    missing: list[str] = field(default_factory=list)  # labels with no room, or unknown cases
+
+
+def _demo_anatomy(case_index: int, *, seed: int, matrix: int, slices: int) -> np.ndarray:
+    """The phantom's compartment map of one demo case, without synthesising its images.
+
+    ``make_case`` draws anatomy from the first of four streams spawned from (seed, case index);
+    taking only that stream gives the same anatomy ~10x faster (a test checks they agree).
+    """
+    from readerstudy.imaging.phantom_anatomy import Geometry, build_anatomy
+
+    anatomy_seed = np.random.SeedSequence([seed, case_index]).spawn(4)[0]
+    geometry = Geometry.axial(matrix=matrix, slices=slices)
+    return build_anatomy(np.random.default_rng(anatomy_seed), geometry).compartments
+
+
+def demo_roi_circles(
+    compartments: np.ndarray, *, pixel_spacing_mm: float, margin_px: int = DEMO_MARGIN_PX
+) -> dict[str, tuple[int, float, float, float]]:
+    """label → (slice, cx, cy, radius): the largest circle inside each label's eroded tissue.
+
+    The circle is centred on the maximum of the Euclidean distance transform of the tissue mask
+    over all slices (ties: nearest the middle slice), with radius distance − 1 − margin, capped
+    at ``DEMO_MAX_RADIUS_MM``; every pixel centre in it is then at least ``margin_px`` pixels
+    inside the tissue. Background ROIs are kept to rows with no head in them, because motion and
+    pulsation ghosts run along the phase-encoding direction (the rows through the head).
+    """
+    from scipy.ndimage import distance_transform_edt
+
+    from readerstudy.imaging.phantom_anatomy import Compartment
+
+    n_slices = compartments.shape[0]
+    middle = (n_slices - 1) / 2
+    cap = DEMO_MAX_RADIUS_MM / pixel_spacing_mm
+    circles = {}
+    for label, names in _DEMO_TARGETS.items():
+        best = None
+        for name in names:
+            value = Compartment[name]
+            for index in range(n_slices):
+                mask = compartments[index] == value
+                if label == ROI.Label.BACKGROUND:
+                    head_rows = (compartments[index] != Compartment.AIR).any(axis=1)
+                    mask &= ~head_rows[:, None]
+                if not mask.any():
+                    continue
+                # Pad with tissue-free border so the image edge counts as an edge.
+                distance = distance_transform_edt(np.pad(mask, 1))[1:-1, 1:-1]
+                y, x = np.unravel_index(int(np.argmax(distance)), distance.shape)
+                score = (float(distance[y, x]), -abs(index - middle))
+                if best is None or score > best[0]:
+                    best = (score, index, float(x), float(y))
+        if best is None:
+            continue
+        radius = min(best[0][0] - 1.0 - margin_px, cap)
+        if radius >= DEMO_MIN_RADIUS_PX:
+            # Rounded down, so the stored radius never exceeds the room measured.
+            circles[label] = (best[1], best[2], best[3], math.floor(radius * 100) / 100)
+    return circles
+
+
+@transaction.atomic
+def roi_place_demo(
+    *,
+    study: Study,
+    seed: int,
+    matrix: int,
+    slices: int,
+    cases: list[str] | None = None,
+    actor=None,
+) -> DemoPlacement:
+    """Place lesion, white-matter, gray-matter, CSF and background ROIs on every demo case.
+
+    The phantom's tissue masks are regenerated from the same seed and case numbers the demo was
+    written with (``make_demo_study``: case number = position in ``demo_cases(count)``), and each
+    label gets the circle of :func:`demo_roi_circles` on every sequence of the case. A case ×
+    sequence that already has ROIs is left alone, so running this again changes nothing.
+
+    Parameters
+    ----------
+    study : Study
+    seed, matrix, slices : int
+        The phantom parameters the study's DICOM was written with.
+    cases : list of str, optional
+        Case identifiers in the order they were written (case number = position). Default:
+        ``demo_cases(n)`` for the study's n cases.
+    actor : User, optional
+        Recorded as the ROIs' author and in the audit event ``roi.place_demo``.
+    """
+    from readerstudy.imaging.management.commands.make_demo_study import demo_cases
+    from readerstudy.imaging.phantom_anatomy import FIELD_OF_VIEW_MM
+
+    study_cases = {c.identifier: c for c in Case.objects.filter(study=study)}
+    order = cases if cases is not None else [i for i, _ in demo_cases(len(study_cases))]
+    numbers = {identifier: number for number, identifier in enumerate(order)}
+    sequences = list(study.sequences.all())
+    with_rois = set(
+        ROI.objects.filter(case__study=study).values_list("case_id", "sequence_id").distinct()
+    )
+    available = set(
+        Series.objects.filter(case__study=study).values_list("case_id", "sequence_id").distinct()
+    )
+    result = DemoPlacement()
+    creator = actor if actor is not None and actor.is_authenticated else None
+    for identifier, case in sorted(study_cases.items()):
+        if identifier not in numbers:
+            result.missing.append(f"case {identifier} is not a demo case")
+            continue
+        todo = [
+            s
+            for s in sequences
+            if (case.pk, s.pk) in available and (case.pk, s.pk) not in with_rois
+        ]
+        result.skipped_existing += sum(1 for s in sequences if (case.pk, s.pk) in with_rois)
+        if not todo:
+            continue
+        compartments = _demo_anatomy(numbers[identifier], seed=seed, matrix=matrix, slices=slices)
+        circles = demo_roi_circles(compartments, pixel_spacing_mm=FIELD_OF_VIEW_MM / matrix)
+        result.missing += [
+            f"case {identifier}: no room for {label}"
+            for label in _DEMO_TARGETS
+            if label not in circles
+        ]
+        new = [
+            ROI(
+                case=case,
+                sequence=sequence,
+                label=label,
+                slice_index=index,
+                shape=ROI.Shape.ELLIPSE,
+                points=[[x, y], [radius, radius]],
+                created_by=creator,
+            )
+            for sequence in todo
+            for label, (index, x, y, radius) in circles.items()
+        ]
+        ROI.objects.bulk_create(new)
+        result.placed += len(new)
+    audit_record(
+        action="roi.place_demo",
+        actor=actor,
+        study=study,
+        data={"seed": seed, "matrix": matrix, "slices": slices, "placed": result.placed},
+    )
+    return result
