@@ -39,16 +39,17 @@ def analysis_inputs(study: Study) -> AnalysisInputs:
 
     Sequences and criteria come in the study's protocol order, so every table follows it.
     """
-    from readerstudy.analysis.frame import ratings_frame
+    from readerstudy.analysis.frame import ratings_frame, roi_stats_frame
+    from readerstudy.analysis.io import AnalysisInputError
+    from readerstudy.imaging.rois import ROIRefused
 
-    roi_stats = None
-    roi_stats_frame = _roi_stats_frame()
-    if roi_stats_frame is not None:
-        frame = roi_stats_frame(study)
-        roi_stats = frame if frame is not None and len(frame) else None
+    try:
+        roi_stats = roi_stats_frame(study)
+    except ROIRefused as refused:
+        raise AnalysisInputError(f"The ROI statistics cannot be computed: {refused}") from None
     return AnalysisInputs(
         ratings=ratings_frame(study),
-        roi_stats=roi_stats,
+        roi_stats=roi_stats if len(roi_stats) else None,
         scale=study_scale(study),
         sequences=_keys(Sequence.objects.filter(study=study)),
         criteria=_keys(Criterion.objects.filter(study=study)),
@@ -58,13 +59,6 @@ def analysis_inputs(study: Study) -> AnalysisInputs:
 
 def _keys(queryset) -> list[str]:
     return list(queryset.order_by("order", "key").values_list("key", flat=True))
-
-
-def _roi_stats_frame():
-    # The ROI statistics frame arrives with the ROI work; until then the analysis runs without.
-    from readerstudy.analysis import frame
-
-    return getattr(frame, "roi_stats_frame", None)
 
 
 def latest_run(study: Study) -> AnalysisRun | None:
@@ -83,17 +77,6 @@ def latest_finished_run(study: Study) -> AnalysisRun | None:
 
 def recent_runs(study: Study, limit: int = 10) -> list[AnalysisRun]:
     return list(AnalysisRun.objects.filter(study=study).select_related("created_by")[:limit])
-
-
-def active_run(study: Study) -> AnalysisRun | None:
-    """A queued or running run, if one exists."""
-    return (
-        AnalysisRun.objects.filter(
-            study=study, status__in=[AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING]
-        )
-        .order_by("-created_at")
-        .first()
-    )
 
 
 def study_analysis(
