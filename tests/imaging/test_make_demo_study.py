@@ -49,7 +49,7 @@ def test_the_demo_study_is_built_through_the_import(db, var_dir):
     out = make_demo()
 
     study = Study.objects.get(slug="demo")
-    assert study.title == "Demo: DL-enhanced glioma MRI" and study.is_draft
+    assert study.title == "Demo: DL-enhanced glioma MRI" and study.is_open
     assert sorted((s.name, s.country) for s in study.sites.all()) == [
         ("NYU", "USA"),
         ("SNUH", "Korea"),
@@ -94,10 +94,11 @@ def test_running_it_again_changes_nothing_and_says_so(db, var_dir):
     assert "The demo study 'demo' already exists (3 cases, 18 series); nothing was changed." in out
 
 
-def test_an_opened_demo_study_is_left_alone(db, var_dir):
+def test_a_closed_demo_study_is_left_alone(db, var_dir):
     make_demo()
-    Study.objects.filter(slug="demo").update(status="open")
+    Study.objects.filter(slug="demo").update(status="closed")
 
     out = make_demo()
 
-    assert "The demo study 'demo' already exists and is Open; nothing was changed." in out
+    assert "The demo study 'demo' already exists (3 cases, 18 series); nothing was changed." in out
+    assert Study.objects.get(slug="demo").status == "closed"
