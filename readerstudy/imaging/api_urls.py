@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from readerstudy.imaging import api
+from readerstudy.imaging import api, views_rois
 
 app_name = "imaging_api"
 urlpatterns = [
@@ -11,4 +11,15 @@ urlpatterns = [
         api.import_progress,
         name="import_progress",
     ),
+    path(
+        "studies/<slug:slug>/cases/<int:case_id>/rois/<slug:sequence_key>/",
+        views_rois.PairROIsView.as_view(),
+        name="rois",
+    ),
+    path(
+        "studies/<slug:slug>/cases/<int:case_id>/rois/<slug:sequence_key>/slices",
+        views_rois.PairPixelsView.as_view(),
+        name="roi_slices",
+    ),
+    path("studies/<slug:slug>/rois/<int:roi_id>/", views_rois.ROIView.as_view(), name="roi"),
 ]

@@ -2,10 +2,15 @@
 
 from django.urls import path
 
-from readerstudy.imaging import views
+from readerstudy.imaging import views, views_rois
 
 app_name = "imaging"
 urlpatterns = [
     path("studies/<slug:slug>/imports/new/", views.import_new, name="import_new"),
     path("studies/<slug:slug>/imports/<int:job_id>/", views.import_detail, name="import_detail"),
+    path(
+        "studies/<slug:slug>/cases/<int:case_id>/rois/<slug:sequence_key>/",
+        views_rois.roi_page,
+        name="rois",
+    ),
 ]
