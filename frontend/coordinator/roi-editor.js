@@ -241,7 +241,9 @@ export function mountRoiEditor(root) {
       ctx.setLineDash([]);
       outline(ctx, t, roi.shape, roi.points);
       ctx.stroke();
-      const a = toCss(t, roi.points[0][0], roi.points[0][1]);
+      // Ellipse labels sit above the shape; polygon labels at the first corner.
+      const [ax, ay] = roi.shape === 'ellipse' ? [roi.points[0][0] - roi.points[1][0], roi.points[0][1] - roi.points[1][1]] : roi.points[0];
+      const a = toCss(t, ax, ay);
       ctx.fillStyle = ctx.strokeStyle;
       ctx.fillText(roi.name || roi.label_display, a.x + 4, a.y - 4);
     }
