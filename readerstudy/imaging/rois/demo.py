@@ -51,46 +51,60 @@ def _demo_anatomy(case_index: int, *, seed: int, matrix: int, slices: int) -> np
 def demo_roi_circles(
     compartments: np.ndarray, *, pixel_spacing_mm: float, margin_px: int = DEMO_MARGIN_PX
 ) -> dict[str, tuple[int, float, float, float]]:
-    """label → (slice, cx, cy, radius): the largest circle inside each label's eroded tissue.
+    """label → (slice, cx, cy, radius): a circle inside each label's eroded tissue.
 
-    The circle is centred on the maximum of the Euclidean distance transform of the tissue mask
-    over all slices (ties: nearest the middle slice), with radius distance − 1 − margin, capped
-    at ``DEMO_MAX_RADIUS_MM``; every pixel centre in it is then at least ``margin_px`` pixels
-    inside the tissue. Background ROIs are kept to rows with no head in them, because motion and
-    pulsation ghosts run along the phase-encoding direction (the rows through the head).
+    The circle is centred on the deepest pixel of the tissue (the maximum of the Euclidean
+    distance transform of its mask, over all slices; ties go to the slice nearest the middle),
+    with radius distance − 1 − margin, capped at ``DEMO_MAX_RADIUS_MM``; every pixel centre in it
+    is then at least ``margin_px`` pixels inside the tissue, and a capped circle sits even deeper
+    (further from the edges' truncation ringing). Background ROIs are kept to rows with no head
+    in them, because motion and pulsation ghosts run along the phase-encoding direction (the
+    rows through the head).
     """
-    from scipy.ndimage import distance_transform_edt
-
     from readerstudy.imaging.phantom_anatomy import Compartment
 
     n_slices = compartments.shape[0]
     middle = (n_slices - 1) / 2
     cap = DEMO_MAX_RADIUS_MM / pixel_spacing_mm
+    # Middle slices first: then a slice further out only wins with strictly more room.
+    order = sorted(range(n_slices), key=lambda i: (abs(i - middle), i))
     circles = {}
     for label, names in _DEMO_TARGETS.items():
-        best = None
+        best = None  # (distance, slice, x, y)
         for name in names:
-            value = Compartment[name]
-            for index in range(n_slices):
-                mask = compartments[index] == value
-                if label == ROI.Label.BACKGROUND:
-                    head_rows = (compartments[index] != Compartment.AIR).any(axis=1)
-                    mask &= ~head_rows[:, None]
-                if not mask.any():
+            masks = compartments == Compartment[name]
+            if label == ROI.Label.BACKGROUND:
+                masks &= ~(compartments != Compartment.AIR).any(axis=2)[:, :, None]
+            counts = masks.sum(axis=(1, 2))
+            for index in order:
+                # A disc whose centre is d from the edge holds >= pi (d - 1)^2 pixels, so a slice
+                # with too few pixels cannot beat the best so far: skip its transform.
+                bound = math.sqrt(counts[index] / math.pi) + 1.0
+                if counts[index] == 0 or (best is not None and bound <= best[0]):
                     continue
-                # Pad with tissue-free border so the image edge counts as an edge.
-                distance = distance_transform_edt(np.pad(mask, 1))[1:-1, 1:-1]
-                y, x = np.unravel_index(int(np.argmax(distance)), distance.shape)
-                score = (float(distance[y, x]), -abs(index - middle))
-                if best is None or score > best[0]:
-                    best = (score, index, float(x), float(y))
+                distance, y, x = _deepest_pixel(masks[index])
+                if best is None or distance > best[0]:
+                    best = (distance, index, float(x), float(y))
         if best is None:
             continue
-        radius = min(best[0][0] - 1.0 - margin_px, cap)
+        radius = min(best[0] - 1.0 - margin_px, cap)
         if radius >= DEMO_MIN_RADIUS_PX:
             # Rounded down, so the stored radius never exceeds the room measured.
             circles[label] = (best[1], best[2], best[3], math.floor(radius * 100) / 100)
     return circles
+
+
+def _deepest_pixel(mask: np.ndarray) -> tuple[float, int, int]:
+    """(distance to the nearest pixel outside, row, column) of the deepest pixel of a 2-D mask;
+    the image edge counts as outside. The transform runs on the mask's bounding box only."""
+    from scipy.ndimage import distance_transform_edt
+
+    rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    top, left = rows[0], columns[0]
+    box = mask[top : rows[-1] + 1, left : columns[-1] + 1]
+    distance = distance_transform_edt(np.pad(box, 1))[1:-1, 1:-1]
+    y, x = np.unravel_index(int(np.argmax(distance)), distance.shape)
+    return float(distance[y, x]), int(top + y), int(left + x)
 
 
 @transaction.atomic
