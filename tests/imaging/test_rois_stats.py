@@ -34,17 +34,31 @@ def pair(study):
     return case, sequence
 
 
+def _draw(pair, *, label="csf", slice_index=0, shape="ellipse", points=((5, 5), (2, 2)), **kw):
+    """Draw one ROI on the pair (default: a small CSF ellipse on the first slice)."""
+    case, sequence = pair
+    points = [list(p) for p in points] if isinstance(points, tuple) else points
+    return roi_create(
+        case=case,
+        sequence=sequence,
+        label=label,
+        slice_index=slice_index,
+        shape=shape,
+        points=points,
+        **kw,
+    )
+
+
 def _expected(volume: np.ndarray, index: int, rows: slice, cols: slice) -> tuple[float, float, int]:
     values = volume[index, rows, cols].astype(np.float64).ravel()
     return float(values.mean()), float(values.std(ddof=1)), values.size
 
 
 def test_a_polygon_roi_gives_numpys_mean_and_sample_sd_on_both_arms(pair, alice):
-    case, sequence = pair
+    case, _ = pair
     # The rectangle x 2..5, y 3..6 (pixel centres inside, edges half a pixel out).
-    roi_create(
-        case=case,
-        sequence=sequence,
+    _draw(
+        pair,
         label="white_matter",
         slice_index=1,
         shape="polygon",
@@ -68,16 +82,9 @@ def test_a_polygon_roi_gives_numpys_mean_and_sample_sd_on_both_arms(pair, alice)
 
 
 def test_an_ellipse_roi_selects_the_pixel_centres_inside_it(pair):
-    case, sequence = pair
+    case, _ = pair
     # Centre (x 7, y 5), radii 2 and 1: the plus-shaped set of 7 pixels (numpy by hand).
-    roi_create(
-        case=case,
-        sequence=sequence,
-        label="gray_matter",
-        slice_index=2,
-        shape="ellipse",
-        points=[[7, 5], [2, 1]],
-    )
+    _draw(pair, label="gray_matter", slice_index=2, points=[[7, 5], [2, 1]])
     volume = _known_volume()
     picked = [volume[2, 5, x] for x in range(5, 10)] + [volume[2, 4, 7], volume[2, 6, 7]]
     conventional = roi_stats(case.study)[0]
@@ -88,15 +95,8 @@ def test_an_ellipse_roi_selects_the_pixel_centres_inside_it(pair):
 
 def test_the_same_pixels_are_used_for_both_arms(pair):
     """enhanced = conventional + 100 everywhere: only the same pixels give +100 and the same SD."""
-    case, sequence = pair
-    roi_create(
-        case=case,
-        sequence=sequence,
-        label="csf",
-        slice_index=0,
-        shape="polygon",
-        points=[[0, 0], [9.3, 1.2], [4.1, 10.7]],
-    )
+    case, _ = pair
+    _draw(pair, shape="polygon", points=[[0, 0], [9.3, 1.2], [4.1, 10.7]])
     conventional, enhanced = roi_stats(case.study)
     assert enhanced["n_pixels"] == conventional["n_pixels"] > 2
     assert enhanced["mean"] - conventional["mean"] == pytest.approx(100.0)
@@ -104,33 +104,19 @@ def test_the_same_pixels_are_used_for_both_arms(pair):
 
 
 def test_rescale_slope_and_intercept_are_applied_before_the_statistics(pair):
-    case, sequence = pair
+    case, _ = pair
     Series.objects.filter(case=case, arm="enhanced").update(
         rescale_slope=0.5, rescale_intercept=-10.0
     )
-    roi_create(
-        case=case,
-        sequence=sequence,
-        label="lesion",
-        slice_index=1,
-        shape="ellipse",
-        points=[[8, 6], [3, 3]],
-    )
+    _draw(pair, label="lesion", slice_index=1, points=[[8, 6], [3, 3]])
     conventional, enhanced = roi_stats(case.study)
     assert enhanced["mean"] == pytest.approx((conventional["mean"] + 100) * 0.5 - 10.0)
     assert enhanced["sd"] == pytest.approx(conventional["sd"] * 0.5)
 
 
 def test_it_refuses_statistics_when_the_arms_geometry_differs(pair):
-    case, sequence = pair
-    roi_create(
-        case=case,
-        sequence=sequence,
-        label="csf",
-        slice_index=0,
-        shape="ellipse",
-        points=[[5, 5], [2, 2]],
-    )
+    case, _ = pair
+    _draw(pair)
     Series.objects.filter(case=case, arm="enhanced").update(pixel_spacing_row=0.45)
     with pytest.raises(ROIRefused) as refused:
         roi_stats(case.study)
@@ -142,15 +128,8 @@ def test_it_refuses_statistics_when_the_arms_geometry_differs(pair):
 
 
 def test_it_refuses_statistics_when_an_arm_is_missing(pair):
-    case, sequence = pair
-    roi_create(
-        case=case,
-        sequence=sequence,
-        label="csf",
-        slice_index=0,
-        shape="ellipse",
-        points=[[5, 5], [2, 2]],
-    )
+    case, _ = pair
+    _draw(pair)
     Series.objects.filter(case=case, arm="enhanced").delete()
     with pytest.raises(ROIRefused, match="case K-01 T2W has no enhanced series"):
         roi_stats(case.study)
@@ -171,16 +150,8 @@ def test_it_refuses_statistics_when_an_arm_is_missing(pair):
     ],
 )  # fmt: skip
 def test_it_refuses_rois_that_do_not_fit_the_image(pair, shape, points, slice_index, message):
-    case, sequence = pair
     with pytest.raises(ValidationError) as refused:
-        roi_create(
-            case=case,
-            sequence=sequence,
-            label="csf",
-            slice_index=slice_index,
-            shape=shape,
-            points=points,
-        )
+        _draw(pair, slice_index=slice_index, shape=shape, points=points)
     assert refused.value.messages == [message]
     assert not ROI.objects.exists()
 
@@ -188,16 +159,7 @@ def test_it_refuses_rois_that_do_not_fit_the_image(pair, shape, points, slice_in
 def test_creating_and_deleting_an_roi_is_audited(pair, alice):
     from readerstudy.audit.models import AuditEvent
 
-    case, sequence = pair
-    roi = roi_create(
-        case=case,
-        sequence=sequence,
-        label="background",
-        slice_index=0,
-        shape="ellipse",
-        points=[[3, 3], [2, 2]],
-        actor=alice,
-    )
+    roi = _draw(pair, label="background", points=[[3, 3], [2, 2]], actor=alice)
     assert roi.created_by == alice
     roi_delete(roi=roi, actor=alice)
     events = list(AuditEvent.objects.filter(action__startswith="roi.").order_by("pk"))
@@ -207,18 +169,11 @@ def test_creating_and_deleting_an_roi_is_audited(pair, alice):
 
 
 def test_the_frame_pools_rois_of_one_label_and_validates_as_analysis_input(pair):
-    case, sequence = pair
-    first = dict(case=case, sequence=sequence, label="white_matter", shape="polygon")
-    roi_create(**first, slice_index=0, points="1.5 2.5; 5.5 2.5; 5.5 6.5; 1.5 6.5")
-    roi_create(**first, slice_index=2, points="8.5 0.5; 12.5 0.5; 12.5 3.5; 8.5 3.5")
-    roi_create(
-        case=case,
-        sequence=sequence,
-        label="background",
-        slice_index=0,
-        shape="ellipse",
-        points=[[12, 8], [2, 2]],
-    )
+    case, _ = pair
+    first = dict(label="white_matter", shape="polygon")
+    _draw(pair, **first, slice_index=0, points="1.5 2.5; 5.5 2.5; 5.5 6.5; 1.5 6.5")
+    _draw(pair, **first, slice_index=2, points="8.5 0.5; 12.5 0.5; 12.5 3.5; 8.5 3.5")
+    _draw(pair, label="background", points=[[12, 8], [2, 2]])
     frame = roi_stats_frame(case.study)
     assert list(frame.columns) == list(ROI_COLUMNS)
     validate_roi_stats(frame)  # the analysis accepts it as is
@@ -243,31 +198,16 @@ def test_the_frame_of_a_study_without_rois_is_empty_with_the_columns(study):
 
 
 def test_rois_of_excluded_cases_stay_out_of_the_frame(pair):
-    case, sequence = pair
-    roi_create(
-        case=case,
-        sequence=sequence,
-        label="csf",
-        slice_index=0,
-        shape="ellipse",
-        points=[[5, 5], [2, 2]],
-    )
+    case, _ = pair
+    _draw(pair)
     Case.objects.filter(pk=case.pk).update(excluded=True, exclusion_reason="motion")
     assert roi_stats_frame(case.study).empty
     assert len(roi_stats_frame(case.study, include_excluded=True)) == 2
 
 
 def test_custom_rois_get_their_name_as_label(pair):
-    case, sequence = pair
-    roi_create(
-        case=case,
-        sequence=sequence,
-        label="custom",
-        name="Pons left",
-        slice_index=0,
-        shape="ellipse",
-        points=[[5, 5], [2, 2]],
-    )
+    case, _ = pair
+    _draw(pair, label="custom", name="Pons left")
     frame = roi_stats_frame(case.study)
     assert set(frame["label"]) == {"custom_pons_left"}
     assert isinstance(frame, pd.DataFrame)
