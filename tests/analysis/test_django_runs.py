@@ -150,3 +150,12 @@ def test_the_database_refuses_a_bad_status_margin_or_progress(scored_study):
     for fields in ({"status": "lost"}, {"margin": 0}, {"progress": 101}, {"adjust": "x"}):
         with pytest.raises(IntegrityError), transaction.atomic():
             AnalysisRun.objects.create(study=scored_study, **({"margin": 0.5} | fields))
+
+
+def test_a_superuser_can_inspect_runs_in_the_admin(client, scored_study, alice, django_user_model):
+    run = analysis_run(study=scored_study, actor=alice)
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
+    client.force_login(admin)
+
+    assert client.get("/admin/analysis/analysisrun/").status_code == 200
+    assert client.get(f"/admin/analysis/analysisrun/{run.pk}/change/").status_code == 200
