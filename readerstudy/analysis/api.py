@@ -68,7 +68,9 @@ def run_data(run: AnalysisRun) -> dict:
 
 
 class RunListView(CoordinatorAPIView):
-    @extend_schema(tags=TAG, summary="The study's recent analysis runs", responses=RunSerializer)
+    @extend_schema(
+        tags=TAG, summary="The study's recent analysis runs", responses=RunSerializer(many=True)
+    )
     def get(self, request, slug):
         return Response([run_data(run) for run in recent_runs(self.study, limit=20)])
 
