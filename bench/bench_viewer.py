@@ -2,23 +2,29 @@
 
 For a 2 × 24 × 256² pair and a 2 × 60 × 512² pair of phantom volumes, a Python client loads a
 task the way the viewer does (task detail, each pane's middle slice first, then chunks of 6 slices
-outward, 2 requests in flight per pane, both panes at once) from a threaded Django server on
-loopback running in its own process, and decodes every response (gunzip + unshuffle) like the
-browser. Figures:
+outward, as many requests in flight per pane as the viewer keeps (DEFAULT_MAX_IN_FLIGHT in
+frontend/viewer/stack.js), both panes at once) from a threaded Django server on loopback running
+in its own process, and decodes every response (gunzip + unshuffle) like the browser. Figures:
 
 - first paint: task detail + both middle slices decoded (target ≤ 150 ms);
 - full pair: every slice of both panes decoded (target ≤ 1 s for the 512² pair);
 - overhead: the pixel endpoint against the baseline of the SAME bytes read from disk and sent as
   static files by the same server (WhiteNoise), same requests, same client work (target ≤ 2×);
 - payload per slice against raw 16-bit (target ≤ 0.6×), per arm, for the encodings considered;
-- browser frame times in headless chromium (median < 16 ms) while scrolling and dragging W/L.
+- bytes sent per arm for a whole task, before and after padding both arms to the same size
+  (blinding), and what the padding costs in bandwidth;
+- browser: page navigation until both 512² volumes are in the viewer (median of --repeat runs:
+  cold server and browser, warm server with an empty browser cache, and the browser's own HTTP
+  cache), and frame times (median < 16 ms) while scrolling and dragging W/L.
 
 "cold" is a fresh server process, whose encoded-slice cache is empty (the first time anyone opens
 the task); "warm" is the same task again on that server (the slices are cached, as they are for
 the next task, which the server encodes while the reader reads the current one).
 
-Run: ``.venv/bin/python -m bench.bench_viewer [--repeat N] [--no-browser] [--profile]``
-(``--profile`` needs pyinstrument on PYTHONPATH; it is not a project dependency).
+Run: ``.venv/bin/python -m bench.bench_viewer [--repeat N] [--no-browser] [--profile]
+[--stack-js FILE]`` (``--profile`` needs pyinstrument on PYTHONPATH; it is not a project
+dependency; ``--stack-js`` serves another stack.js to the browser, e.g. an older version from
+``git show REV:frontend/viewer/stack.js``, to compare loaders in one run on the same machine).
 Throwaway SQLite database and volume storage in a temporary directory; nothing else is touched.
 """
 
@@ -30,6 +36,7 @@ import http.client
 import json
 import multiprocessing
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -69,7 +76,15 @@ TARGET_OVERHEAD = 2.0
 TARGET_PAYLOAD = 0.6
 TARGET_FRAME_MS = 16
 CHUNK = 6
-IN_FLIGHT = 2
+
+
+def _viewer_in_flight() -> int:
+    """The viewer's requests in flight per pane, read from stack.js so the two never drift."""
+    source = (ROOT / "frontend" / "viewer" / "stack.js").read_text()
+    return int(re.search(r"DEFAULT_MAX_IN_FLIGHT = (\d+)", source).group(1))
+
+
+IN_FLIGHT = _viewer_in_flight()
 SIZES = [("24 × 256²", 256, 24), ("60 × 512²", 512, 60)]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -104,7 +119,24 @@ class ServerProcess:
         parent, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(child,), daemon=True)
         self.process.start()
+        ServerProcess.current = self.process.pid
         return parent.recv()
+
+    current: int | None = None
+
+    @staticmethod
+    def cpu_ms() -> float:
+        """CPU time the running server process has used (user + system), in ms; NaN off Linux.
+
+        Other processes on the machine slow the wall-clock figures down; this one they barely
+        touch, so it is the steadier way to compare server work between versions.
+        """
+        try:
+            fields = Path(f"/proc/{ServerProcess.current}/stat").read_text().rsplit(")", 1)[1]
+        except (OSError, TypeError):
+            return float("nan")
+        utime, stime = (int(v) for v in fields.split()[11:13])
+        return (utime + stime) * 1000 / os.sysconf("SC_CLK_TCK")
 
     def __exit__(self, *exc) -> None:
         self.process.terminate()
@@ -223,6 +255,7 @@ def decode(body: bytes, rows: int, cols: int, count: int, dtype: str) -> np.ndar
 
 def load_task(fetcher: Fetcher, detail_path: str, url_for) -> dict[str, float]:
     """Load a task like the viewer; ``url_for(pane, start, stop)`` gives each request's path."""
+    cpu0 = ServerProcess.cpu_ms()
     t0 = time.perf_counter()
     panes = json.loads(fetcher.get(detail_path))["panes"]
     first_done: dict[str, float] = {}
@@ -245,6 +278,7 @@ def load_task(fetcher: Fetcher, detail_path: str, url_for) -> dict[str, float]:
     return {
         "first_ms": (max(first_done.values()) - t0) * 1000,
         "full_ms": (time.perf_counter() - t0) * 1000,
+        "server_cpu_ms": ServerProcess.cpu_ms() - cpu0,
     }
 
 
@@ -282,7 +316,10 @@ def server_figures(study, cookie: str, tasks: dict[str, int], repeat: int) -> li
                     load_task(fetcher, f"/static/bench/task{number}/detail.json", static_url)
                 )
         median = {
-            kind: {key: _median([r[key] for r in items]) for key in ("first_ms", "full_ms")}
+            kind: {
+                key: _median([r[key] for r in items])
+                for key in ("first_ms", "full_ms", "server_cpu_ms")
+            }
             for kind, items in runs.items()
         }
         static = median["static"]
@@ -298,7 +335,8 @@ def server_figures(study, cookie: str, tasks: dict[str, int], repeat: int) -> li
                 f"{static['first_ms']:4.1f} ms, target ≤ {TARGET_FIRST_PAINT_MS}: "
                 f"{_verdict(f['first_ms'], TARGET_FIRST_PAINT_MS)}) · {full}) · overhead "
                 f"{overhead:.2f}× [target ≤ {TARGET_OVERHEAD}×: "
-                f"{_verdict(overhead, TARGET_OVERHEAD)}]"
+                f"{_verdict(overhead, TARGET_OVERHEAD)}] · server CPU "
+                f"{f['server_cpu_ms']:.0f} ms (static {static['server_cpu_ms']:.0f} ms)"
             )
     return lines
 
@@ -336,70 +374,141 @@ def payload_figures(volumes) -> list[str]:
     return lines
 
 
-def browser_figures(port: int, cookie: str, study, number: int) -> list[str]:
+def padding_figures(study, reader) -> list[str]:
+    """Bytes each arm sends for a whole task (the viewer's requests), before and after padding."""
+    from readerstudy.reading.models import Assignment
+    from readerstudy.reading.pixels import encoded_slices, member_length, pixel_payload
+
+    lines = []
+    for assignment in Assignment.objects.filter(reader=reader).order_by("read_order"):
+        panes = list(assignment.panes.select_related("series"))
+        series = panes[0].series
+        label = next(lbl for lbl, matrix, _ in SIZES if matrix == series.rows)
+        raw = series.rows * series.columns * 2 * series.slices
+        before, after = {}, {}
+        for pane in panes:
+            plan = load_order(pane.series.slices)
+            arm = pane.series.arm
+            before[arm] = sum(member_length(encoded_slices(pane.series, *span)) for span in plan)
+            after[arm] = sum(len(pixel_payload(pane.series, *span).body) for span in plan)
+        cost = sum(after.values()) / sum(before.values()) - 1
+        arms = " · ".join(
+            f"{arm} {before[arm] / raw:.3f} → {after[arm] / raw:.3f} × raw "
+            f"({after[arm] / 1e6:.2f} MB)"
+            for arm in ("conventional", "enhanced")
+        )
+        lines.append(f"  {label}: {arms} · pair +{cost * 100:.1f}% bytes")
+    return lines
+
+
+def _open_task(page, url: str) -> float:
+    """Milliseconds from navigation to both volumes being in the viewer."""
+    start = time.perf_counter()
+    page.goto(url)
+    page.wait_for_function(
+        "() => window.__readerstudyViewer && window.__readerstudyViewer.state().panes"
+        ".every((p) => p.loaded === p.slices)",
+        timeout=30000,
+    )
+    return (time.perf_counter() - start) * 1000
+
+
+def _reader_page(browser, base: str, cookie: str, stack_js: str | None):
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    name, value = cookie.split("=", 1)
+    context.add_cookies([{"name": name, "value": value, "url": base}])
+    if stack_js is not None:
+        context.route(
+            "**/static/viewer/stack.js",
+            lambda route: route.fulfill(body=stack_js, content_type="text/javascript"),
+        )
+    page = context.new_page()
+    page.goto(f"{base}/read/")  # a running server: Django warmed up
+    return context, page
+
+
+def browser_figures(
+    cookie: str, study, number: int, repeat: int, stack_js: str | None = None
+) -> list[str]:
     if not CHROMIUM.exists():
         return [f"  skipped: no browser at {CHROMIUM}"]
     from playwright.sync_api import sync_playwright
 
-    base = f"http://127.0.0.1:{port}"
+    loads: dict[str, list[float]] = {"cold": [], "warm server": [], "browser cache": []}
     lines = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1920, "height": 1080})
-        name, value = cookie.split("=", 1)
-        context.add_cookies([{"name": name, "value": value, "url": base}])
-        page = context.new_page()
-        page.goto(f"{base}/read/")  # a running server: Django warmed up, pixel cache empty
-        for kind in ("cold", "warm"):
-            start = time.perf_counter()
-            page.goto(f"{base}/read/{study.slug}/{number}/")
-            page.wait_for_function(
-                "() => window.__readerstudyViewer && window.__readerstudyViewer.state().panes"
-                ".every((p) => p.loaded === p.slices)",
-                timeout=30000,
-            )
-            elapsed = (time.perf_counter() - start) * 1000
-            lines.append(
-                f"  page navigation until both volumes are in the viewer, {kind}: {elapsed:.0f} ms"
-            )
-        for mode in ("scroll", "window"):
-            result = page.evaluate(
-                f"() => window.__readerstudyViewer.bench({{frames: 120, mode: '{mode}'}})"
-            )
-            lines.append(
-                f"  synchronous {mode:6} frame (render + read-back): median "
-                f"{result['median']:.2f} ms, p95 {result['p95']:.2f} ms [target median < "
-                f"{TARGET_FRAME_MS} ms: {_verdict(result['median'], TARGET_FRAME_MS, True)}]"
-            )
-        box = page.locator("#reading-app canvas").first.bounding_box()
-        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-        for mode in ("scroll", "W/L drag"):
-            page.evaluate("() => window.__readerstudyViewer.resetStats()")
-            page.mouse.move(x, y)
-            if mode == "scroll":
-                for i in range(90):
-                    page.mouse.wheel(0, 100 if (i // 30) % 2 == 0 else -100)
-                    page.wait_for_timeout(8)
-            else:
-                page.mouse.down()
-                for i in range(90):
-                    page.mouse.move(x + (i % 40) * 4, y + (i % 25) * 3)
-                    page.wait_for_timeout(8)
-                page.mouse.up()
-            page.wait_for_timeout(100)
-            stats = page.evaluate("() => window.__readerstudyViewer.stats()")
-            if stats.get("median") is None:
-                lines.append(f"  interactive {mode}: no frames recorded")
-                continue
-            interval = stats.get("intervalMedian")
-            lines.append(
-                f"  interactive {mode:8} ({len(stats['frames'])} frames): work median "
-                f"{stats['median']:.2f} ms, p95 {stats['p95']:.2f} ms"
-                + (f", frame interval median {interval:.1f} ms" if interval else "")
-                + f" [target median < {TARGET_FRAME_MS} ms: "
-                f"{_verdict(stats['median'], TARGET_FRAME_MS, True)}]"
-            )
+        for run_index in range(repeat):
+            with ServerProcess() as port:
+                base = f"http://127.0.0.1:{port}"
+                url = f"{base}/read/{study.slug}/{number}/"
+                # cold: empty pixel cache on the server, empty browser cache.
+                context, page = _reader_page(browser, base, cookie, stack_js)
+                loads["cold"].append(_open_task(page, url))
+                # warm server: slices encoded, but a fresh browser (another reader's view).
+                other, other_page = _reader_page(browser, base, cookie, stack_js)
+                loads["warm server"].append(_open_task(other_page, url))
+                other.close()
+                # The same browser again: pixel responses come from its HTTP cache.
+                if stack_js is None:  # routing a request disables the HTTP cache
+                    loads["browser cache"].append(_open_task(page, url))
+                if run_index == repeat - 1:
+                    lines += _frame_figures(page)
+                context.close()
         browser.close()
+    in_flight = "substituted stack.js" if stack_js is not None else f"{IN_FLIGHT} in flight"
+    summary = [
+        f"  page navigation until both volumes are in the viewer ({in_flight}/pane), "
+        f"median of {repeat}:"
+    ]
+    for kind, values in loads.items():
+        if values:
+            summary.append(
+                f"    {kind:13} {_median(values):6.0f} ms "
+                f"(min {min(values):.0f}, max {max(values):.0f})"
+            )
+    return summary + lines
+
+
+def _frame_figures(page) -> list[str]:
+    lines = []
+    for mode in ("scroll", "window"):
+        result = page.evaluate(
+            f"() => window.__readerstudyViewer.bench({{frames: 120, mode: '{mode}'}})"
+        )
+        lines.append(
+            f"  synchronous {mode:6} frame (render + read-back): median "
+            f"{result['median']:.2f} ms, p95 {result['p95']:.2f} ms [target median < "
+            f"{TARGET_FRAME_MS} ms: {_verdict(result['median'], TARGET_FRAME_MS, True)}]"
+        )
+    box = page.locator("#reading-app canvas").first.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    for mode in ("scroll", "W/L drag"):
+        page.evaluate("() => window.__readerstudyViewer.resetStats()")
+        page.mouse.move(x, y)
+        if mode == "scroll":
+            for i in range(90):
+                page.mouse.wheel(0, 100 if (i // 30) % 2 == 0 else -100)
+                page.wait_for_timeout(8)
+        else:
+            page.mouse.down()
+            for i in range(90):
+                page.mouse.move(x + (i % 40) * 4, y + (i % 25) * 3)
+                page.wait_for_timeout(8)
+            page.mouse.up()
+        page.wait_for_timeout(100)
+        stats = page.evaluate("() => window.__readerstudyViewer.stats()")
+        if stats.get("median") is None:
+            lines.append(f"  interactive {mode}: no frames recorded")
+            continue
+        interval = stats.get("intervalMedian")
+        lines.append(
+            f"  interactive {mode:8} ({len(stats['frames'])} frames): work median "
+            f"{stats['median']:.2f} ms, p95 {stats['p95']:.2f} ms"
+            + (f", frame interval median {interval:.1f} ms" if interval else "")
+            + f" [target median < {TARGET_FRAME_MS} ms: "
+            f"{_verdict(stats['median'], TARGET_FRAME_MS, True)}]"
+        )
     return lines
 
 
@@ -424,7 +533,7 @@ def profile_server(client: Client, study, number: int) -> str:
     return f"  profile of the server side of a cold 512² load: {out}"
 
 
-def run(repeat: int, browser: bool, profile: bool) -> int:
+def run(repeat: int, browser: bool, profile: bool, stack_js: str | None = None) -> int:
     print(f"Viewer benchmark (throwaway data in {TMP})")
     call_command("migrate", verbosity=0, interactive=False)
     settings.READING_PIXEL_PREWARM = False  # cold and warm are measured explicitly
@@ -445,12 +554,15 @@ def run(repeat: int, browser: bool, profile: bool) -> int:
     print("\nPayload per slice (phantom T2W, Rician noise) against raw 16-bit:")
     for line in payload_figures(volumes):
         print(line)
+    print("\nBytes per arm for a whole task, unpadded → padded to the pair's larger arm:")
+    for line in padding_figures(study, reader):
+        print(line)
 
     if browser:
         print("\nBrowser (headless chromium, 60 × 512² pair):")
-        with ServerProcess() as port:
-            for line in browser_figures(port, cookie, study, tasks["60 × 512²"]):
-                print(line)
+        source = Path(stack_js).read_text() if stack_js else None
+        for line in browser_figures(cookie, study, tasks["60 × 512²"], repeat, source):
+            print(line)
     return 0
 
 
@@ -459,8 +571,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--profile", action="store_true", help="pyinstrument a cold 512² load")
+    parser.add_argument(
+        "--stack-js", help="serve this file as the viewer's stack.js (compare loaders)"
+    )
     args = parser.parse_args(argv)
-    return run(args.repeat, browser=not args.no_browser, profile=args.profile)
+    return run(
+        args.repeat, browser=not args.no_browser, profile=args.profile, stack_js=args.stack_js
+    )
 
 
 if __name__ == "__main__":
