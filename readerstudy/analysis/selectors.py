@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from readerstudy.analysis.models import AnalysisRun
 from readerstudy.studies.models import Criterion, Sequence, Study
+
+if TYPE_CHECKING:  # pandas loads with the analysis, not with every page
+    import pandas as pd
 
 
 @dataclass
