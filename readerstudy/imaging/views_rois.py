@@ -76,7 +76,9 @@ class PairROIsView(CoordinatorAPIView):
         case = get_case_for_coordinator(self.study, case_id)
         return case, get_sequence_by_key_for_coordinator(self.study, sequence_key)
 
-    @extend_schema(tags=TAG, summary="ROIs of a case × sequence with per-arm statistics")
+    @extend_schema(
+        tags=TAG, summary="ROIs of a case × sequence with per-arm statistics", responses=ANY_JSON
+    )
     def get(self, request, slug, case_id, sequence_key):
         return Response(pair_rois(*self._pair(case_id, sequence_key)))
 
