@@ -216,6 +216,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Import jobs and analysis runs share one set of job states; name it once.
+    "ENUM_NAME_OVERRIDES": {"JobStatusEnum": "readerstudy.imaging.models.ImportJob.Status"},
 }
 
 LOGGING = {
