@@ -98,7 +98,17 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-def _serve(pipe) -> None:
+def _serve(pipe, stack_js: str | None = None) -> None:
+    if stack_js is not None:
+        # Served by this process in place of frontend/viewer/stack.js: WhiteNoise indexes the
+        # finders' files when the app loads, and the first static dir that has a file wins.
+        from django.contrib.staticfiles.finders import get_finder
+
+        override = TMP / "stack-override"
+        (override / "viewer").mkdir(parents=True, exist_ok=True)
+        (override / "viewer" / "stack.js").write_text(stack_js)
+        settings.STATICFILES_DIRS = [override, *settings.STATICFILES_DIRS]
+        get_finder.cache_clear()
     server = ThreadedWSGIServer(("127.0.0.1", 0), _QuietHandler)
     server.set_app(get_internal_wsgi_application())
     pipe.send(server.server_address[1])
@@ -109,7 +119,11 @@ class ServerProcess:
     """A threaded Django server on loopback in its own process (its own GIL, as in production).
 
     A fresh process starts with an empty encoded-slice cache: that is what "cold" measures.
+    ``stack_js`` replaces the viewer's stack.js that this server sends (to compare loaders).
     """
+
+    def __init__(self, stack_js: str | None = None):
+        self.stack_js = stack_js
 
     def __enter__(self) -> int:
         from django.db import connections
@@ -117,7 +131,7 @@ class ServerProcess:
         connections.close_all()  # no database connection may be shared across the fork
         context = multiprocessing.get_context("fork")
         parent, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child,), daemon=True)
+        self.process = context.Process(target=_serve, args=(child, self.stack_js), daemon=True)
         self.process.start()
         ServerProcess.current = self.process.pid
         return parent.recv()
@@ -413,15 +427,10 @@ def _open_task(page, url: str) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def _reader_page(browser, base: str, cookie: str, stack_js: str | None):
+def _reader_page(browser, base: str, cookie: str):
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     name, value = cookie.split("=", 1)
     context.add_cookies([{"name": name, "value": value, "url": base}])
-    if stack_js is not None:
-        context.route(
-            "**/static/viewer/stack.js",
-            lambda route: route.fulfill(body=stack_js, content_type="text/javascript"),
-        )
     page = context.new_page()
     page.goto(f"{base}/read/")  # a running server: Django warmed up
     return context, page
@@ -439,19 +448,18 @@ def browser_figures(
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         for run_index in range(repeat):
-            with ServerProcess() as port:
+            with ServerProcess(stack_js) as port:
                 base = f"http://127.0.0.1:{port}"
                 url = f"{base}/read/{study.slug}/{number}/"
                 # cold: empty pixel cache on the server, empty browser cache.
-                context, page = _reader_page(browser, base, cookie, stack_js)
+                context, page = _reader_page(browser, base, cookie)
                 loads["cold"].append(_open_task(page, url))
                 # warm server: slices encoded, but a fresh browser (another reader's view).
-                other, other_page = _reader_page(browser, base, cookie, stack_js)
+                other, other_page = _reader_page(browser, base, cookie)
                 loads["warm server"].append(_open_task(other_page, url))
                 other.close()
                 # The same browser again: pixel responses come from its HTTP cache.
-                if stack_js is None:  # routing a request disables the HTTP cache
-                    loads["browser cache"].append(_open_task(page, url))
+                loads["browser cache"].append(_open_task(page, url))
                 if run_index == repeat - 1:
                     lines += _frame_figures(page)
                 context.close()
