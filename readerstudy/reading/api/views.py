@@ -243,15 +243,10 @@ class PanePixelsView(APIView):
         summary="Pixels of one pane, by its opaque token",
     )
     def get(self, request, token: str):
-        pane = get_pane_for_reader(request.user, token)
-        assignment = pane.assignment
-        if not assignment_is_available(
-            assignment, study=assignment.study, schedule=assignment.schedule
-        ):
-            return _refused(
-                SessionNotOpen(session2_opens_at(assignment.study, assignment.schedule))
-            )
-        series = pane.series
+        grant = get_pane_for_reader(request.user, token)
+        if not grant.is_available():
+            return _refused(SessionNotOpen(grant.session2_opens_at))
+        series = grant.series
         try:
             start = int(request.query_params.get("start", 0))
             stop = int(request.query_params.get("stop", series.slices))
@@ -260,7 +255,7 @@ class PanePixelsView(APIView):
                 {"detail": "The slice range needs whole numbers: ?start=K&stop=M."},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        payload = pixels.pixel_payload(series, start, stop)
+        payload = pixels.pixel_payload(series, start, stop, pair=grant.pair)
         response = HttpResponse(payload.body, content_type="application/octet-stream")
         response["Content-Encoding"] = "gzip"
         response["X-Slice-Start"] = str(payload.start)
