@@ -32,6 +32,7 @@ Why it is built this way:
 
 from __future__ import annotations
 
+import functools
 import struct
 import threading
 import zlib
@@ -44,9 +45,15 @@ from django.conf import settings
 
 from readerstudy.imaging.blinding import reader_series_pixels
 from readerstudy.imaging.models import Series
+from readerstudy.reading import pixel_store
+from readerstudy.reading.pixel_store import EncodedSlice
 
 GZIP_LEVEL = 1
 GZIP_STRATEGY = zlib.Z_RLE
+# Names the encoding in the stored files' keys (pixel_store.py): a change here is a new file.
+# zlib's version is part of it: padding adds up lengths from both sources (stored files and
+# fresh encoding), which must agree byte for byte, and another zlib build may not.
+STORED_ENCODING = f"shuffle-deflate{GZIP_LEVEL}-{GZIP_STRATEGY}-zlib{zlib.ZLIB_RUNTIME_VERSION}"
 # gzip member header: magic, deflate, no flags, mtime 0, XFL 4 (fastest), OS 255 (unknown).
 _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x04\xff"
 _FINAL_EMPTY_BLOCK = b"\x03\x00"
@@ -105,8 +112,13 @@ def _x2n_table() -> list[int]:
 _X2N = _x2n_table()
 
 
+@functools.lru_cache(maxsize=256)
 def _x8nmodp(n: int) -> int:
-    """x^(8n) modulo the polynomial: the operator that shifts a CRC past n zero bytes."""
+    """x^(8n) modulo the polynomial: the operator that shifts a CRC past n zero bytes.
+
+    Cached: a series' slices all have one length, so each request reuses the same few operators
+    (computing one is ≈30 µs of pure Python, per slice of every response).
+    """
     p, k = 1 << 31, 3
     while n:
         if n & 1:
@@ -122,13 +134,6 @@ def crc32_combine(crc1: int, crc2: int, length2: int) -> int:
 
 
 # -- Per-slice encoded blocks and their cache --------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EncodedSlice:
-    deflate: bytes  # raw deflate blocks ending in a sync flush (byte aligned, not final)
-    crc: int  # CRC-32 of the shuffled slice
-    size: int  # bytes of the shuffled slice
 
 
 def encode_slice(
@@ -249,14 +254,29 @@ _WAIT_SECONDS = 30
 
 
 def _encode_into(parts: list, series: Series, start: int, offsets: list[int]) -> None:
-    # One read for the whole span: a memory-mapped slab, copied once.
     first, last = start + offsets[0], start + offsets[-1] + 1
-    pixels = reader_series_pixels(series, first, last)
+    # Encoded when the study opened (pixel_store.py): read, don't encode.
+    stored = pixel_store.read(series, STORED_ENCODING, first, last)
+    # Otherwise one read for the whole span: a memory-mapped slab, copied once.
+    pixels = reader_series_pixels(series, first, last) if stored is None else None
     for offset in offsets:
         index = start + offset
-        part = encode_slice(shuffle_slices(pixels[index - first : index - first + 1]))
+        if stored is not None:
+            part = stored[index - first]
+        else:
+            part = encode_slice(shuffle_slices(pixels[index - first : index - first + 1]))
         slice_cache.put(_cache_key(series, index), part)
         parts[offset] = part
+
+
+def store_encoded(series: Series) -> bool:
+    """Encode every slice of ``series`` and store them (pixel_store.py); False if already there."""
+    if pixel_store.read(series, STORED_ENCODING, 0, series.slices) is not None:
+        return False
+    pixel_store.delete(series, STORED_ENCODING)  # a file cut off by a killed worker, if any
+    volume = reader_series_pixels(series, 0, series.slices)
+    parts = [encode_slice(shuffle_slices(volume[i : i + 1])) for i in range(series.slices)]
+    return pixel_store.write(series, STORED_ENCODING, parts)
 
 
 def encoded_slices(series: Series, start: int, stop: int) -> list[EncodedSlice]:
@@ -321,6 +341,14 @@ def pair_series(series: Series) -> list[Series]:
     return list(Series.objects.raw(_PAIR_SQL, [series.case_id, series.sequence_id, series.pk]))
 
 
+def _member_length_of(series: Series, start: int, stop: int) -> int:
+    """What ``series`` sends for this range unpadded: from its stored index when complete."""
+    stored = pixel_store.lengths(series, STORED_ENCODING)
+    if stored is not None:
+        return _MEMBER_OVERHEAD + sum(stored[start:stop])
+    return member_length(encoded_slices(series, start, stop))
+
+
 def pixel_payload(
     series: Series, start: int, stop: int, *, pair: list[Series] | None = None
 ) -> PixelPayload:
@@ -333,7 +361,7 @@ def pixel_payload(
     parts = encoded_slices(series, start, stop)
     target = member_length(parts)
     for other in pair_series(series) if pair is None else pair:
-        target = max(target, member_length(encoded_slices(other, *clamp_range(other, start, stop))))
+        target = max(target, _member_length_of(other, *clamp_range(other, start, stop)))
     return PixelPayload(start=start, count=stop - start, body=gzip_member(parts, pad_to=target))
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from readerstudy.audit.services import audit_record
 from readerstudy.imaging.models import PairCheck
 from readerstudy.reading.services.schedule import schedule_generate
+from readerstudy.reading.tasks import enqueue_study_pixels
 from readerstudy.studies.models import Criterion, Sequence, Study
 from readerstudy.studies.selectors import active_readers
 
@@ -72,6 +73,7 @@ def study_open(*, study: Study, seed: int | None = None, actor=None, request=Non
     study.status = Study.Status.OPEN
     study.opened_at = timezone.now()
     study.save(update_fields=["randomization_seed", "status", "opened_at"])
+    enqueue_study_pixels(study)  # encode every pane's slices in the background, once
     audit_record(
         action="study.open",
         actor=actor,
