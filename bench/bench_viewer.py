@@ -1,10 +1,11 @@
 """Benchmark: how fast a reader's images arrive, beside a static-file baseline from the same run.
 
 For a 2 × 24 × 256² pair and a 2 × 60 × 512² pair of phantom volumes, a Python client loads a
-task the way the viewer does (task detail, each pane's middle slice first, then chunks of 6 slices
-outward, as many requests in flight per pane as the viewer keeps (DEFAULT_MAX_IN_FLIGHT in
-frontend/viewer/stack.js), both panes at once) from a threaded Django server on loopback running
-in its own process, and decodes every response (gunzip + unshuffle) like the browser. Figures:
+task the way the viewer does (task detail, each pane's middle slice first, then requests of
+DEFAULT_CHUNK_BYTES decoded bytes outward (frontend/viewer/loadorder.js), as many in flight per
+pane as the viewer keeps (DEFAULT_MAX_IN_FLIGHT in frontend/viewer/stack.js), both panes at once)
+from a threaded Django server on loopback running in its own process, and decodes every
+response (gunzip + unshuffle) like the browser. Figures:
 
 - first paint: task detail + both middle slices decoded (target ≤ 150 ms);
 - full pair: every slice of both panes decoded (target ≤ 1 s for the 512² pair);
@@ -17,9 +18,12 @@ in its own process, and decodes every response (gunzip + unshuffle) like the bro
   cold server and browser, warm server with an empty browser cache, and the browser's own HTTP
   cache), and frame times (median < 16 ms) while scrolling and dragging W/L.
 
-"cold" is a fresh server process, whose encoded-slice cache is empty (the first time anyone opens
-the task); "warm" is the same task again on that server (the slices are cached, as they are for
-the next task, which the server encodes while the reader reads the current one).
+"cold" is a fresh server process, whose in-memory slice cache is empty (the first time anyone opens
+the task, or after a restart), with the encoded slices that opening the study stored on disk
+(reading/pixel_store.py); "not stored" is the same without those files (the background task has
+not reached this series yet), so every slice is encoded on request; "warm" is the same task again
+on the server of the "cold" run (the slices are in memory, as they are for the next task, which
+the server loads while the reader reads the current one).
 
 Run: ``.venv/bin/python -m bench.bench_viewer [--repeat N] [--no-browser] [--profile]
 [--stack-js FILE]`` (``--profile`` needs pyinstrument on PYTHONPATH; it is not a project
@@ -75,16 +79,34 @@ TARGET_FULL_512_MS = 1000
 TARGET_OVERHEAD = 2.0
 TARGET_PAYLOAD = 0.6
 TARGET_FRAME_MS = 16
-CHUNK = 6
+# Server states measured. Steady: a running server that has served pixels before, opening a
+# task whose slices are on disk only ("cold": nobody opened it since the server started) or
+# also in memory ("warm"). Transient, reported beside them: the first pixel load of a freshly
+# started process ("restart"), and a task whose slices are not stored yet ("not stored": the
+# background encoding after opening the study has not reached it), encoded on request.
+STEADY = ("cold", "warm")
+TRANSIENT = ("restart", "not stored")
 
 
-def _viewer_in_flight() -> int:
-    """The viewer's requests in flight per pane, read from stack.js so the two never drift."""
-    source = (ROOT / "frontend" / "viewer" / "stack.js").read_text()
-    return int(re.search(r"DEFAULT_MAX_IN_FLIGHT = (\d+)", source).group(1))
+def _viewer_constant(module: str, pattern: str) -> int:
+    """A loader constant read from the viewer's own source, so the bench and it never drift."""
+    source = (ROOT / "frontend" / "viewer" / module).read_text()
+    expression = re.search(pattern, source).group(1)
+    value = 1
+    for factor in expression.split("*"):  # e.g. "3 * 1024 * 1024"
+        value *= int(factor)
+    return value
 
 
-IN_FLIGHT = _viewer_in_flight()
+IN_FLIGHT = _viewer_constant("stack.js", r"DEFAULT_MAX_IN_FLIGHT = ([\d *]+);")
+CHUNK_BYTES = _viewer_constant("loadorder.js", r"DEFAULT_CHUNK_BYTES = ([\d *]+);")
+
+
+def chunk_slices(slice_bytes: int) -> int:
+    """loadorder.js chunkSlices(): slices per background request."""
+    return max(1, CHUNK_BYTES // max(1, slice_bytes))
+
+
 SIZES = [("24 × 256²", 256, 24), ("60 × 512²", 512, 60)]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -99,6 +121,9 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 def _serve(pipe, stack_js: str | None = None) -> None:
+    from readerstudy.reading.pixels import slice_cache
+
+    slice_cache.clear()  # forked from the bench process, whose cache the setup filled
     if stack_js is not None:
         # Served by this process in place of frontend/viewer/stack.js: WhiteNoise indexes the
         # finders' files when the app loads, and the first static dir that has a file wins.
@@ -191,7 +216,7 @@ def build_study():
     return study, reader, volumes
 
 
-def load_order(n: int, chunk: int = CHUNK) -> list[tuple[int, int]]:
+def load_order(n: int, chunk: int) -> list[tuple[int, int]]:
     """The viewer's request plan with no scrolling: middle slice, then chunks outward from it."""
     middle = (n - 1) // 2
     order, done = [(middle, middle + 1)], {middle}
@@ -217,6 +242,27 @@ def load_order(n: int, chunk: int = CHUNK) -> list[tuple[int, int]]:
     return order
 
 
+def stored_pixels(study, *, present: bool) -> None:
+    """Store (as opening the study does) or remove every pane's encoded slices."""
+    from readerstudy.reading import pixel_store
+    from readerstudy.reading.models import Pane
+    from readerstudy.reading.pixels import STORED_ENCODING
+    from readerstudy.reading.tasks import store_series_pixels
+
+    series = {
+        p.series for p in Pane.objects.filter(assignment__study=study).select_related("series")
+    }
+    if present:
+        store_series_pixels([s.pk for s in series])
+    else:
+        for s in series:
+            pixel_store.delete(s, STORED_ENCODING)
+
+
+def plan_for(series) -> list[tuple[int, int]]:
+    return load_order(series.slices, chunk_slices(series.rows * series.columns * 2))
+
+
 def write_baseline_files(study, reader, client: Client) -> dict[str, int]:
     """Every response of each task, as the same bytes in files under STATIC_ROOT.
 
@@ -233,7 +279,7 @@ def write_baseline_files(study, reader, client: Client) -> dict[str, int]:
         folder = root / f"task{assignment.read_order}"
         folder.mkdir(parents=True, exist_ok=True)
         for pane in panes:
-            for start, stop in load_order(pane.series.slices):
+            for start, stop in plan_for(pane.series):
                 body = pixel_payload(pane.series, start, stop).body
                 (folder / f"{pane.name}-{start}-{stop}.bin").write_bytes(body)
         detail = client.get(f"/api/reading/{study.slug}/tasks/{assignment.read_order}/")
@@ -280,7 +326,7 @@ def load_task(fetcher: Fetcher, detail_path: str, url_for) -> dict[str, float]:
         decode(body, pane["rows"], pane["columns"], span[1] - span[0], pane["dtype"])
 
     def pane_loader(pane):
-        plan = load_order(pane["slices"])
+        plan = load_order(pane["slices"], chunk_slices(pane["rows"] * pane["columns"] * 2))
         fetch(pane, plan[0])  # the middle slice alone, first
         with lock:
             first_done[pane["name"]] = time.perf_counter()
@@ -319,11 +365,27 @@ def server_figures(study, cookie: str, tasks: dict[str, int], repeat: int) -> li
         def static_url(pane, start, stop, number=number):
             return f"/static/bench/task{number}/{pane['name']}-{start}-{stop}.bin"
 
-        runs: dict[str, list[dict]] = {"cold": [], "warm": [], "static": []}
+        # Another task first: a server that has served pixels before (process warm-up, ≈30–40
+        # ms the first time a process builds pixel responses, is not this task's cost).
+        other = next(tasks[other] for other, _, _ in SIZES if other != label)
+        other_path = f"/api/reading/{study.slug}/tasks/{other}/"
+        runs: dict[str, list[dict]] = {kind: [] for kind in TRANSIENT + STEADY + ("static",)}
         for _ in range(repeat):
+            stored_pixels(study, present=False)
             with ServerProcess() as port:
                 fetcher = Fetcher(port, cookie)
-                fetcher.get("/api/reading/worklist")  # a running server: Django warmed up
+                fetcher.get("/api/reading/worklist")
+                load_task(fetcher, other_path, endpoint_url)
+                runs["not stored"].append(load_task(fetcher, detail_path, endpoint_url))
+            stored_pixels(study, present=True)
+            with ServerProcess() as port:
+                fetcher = Fetcher(port, cookie)
+                fetcher.get("/api/reading/worklist")  # Django warmed up, no pixels served yet
+                runs["restart"].append(load_task(fetcher, detail_path, endpoint_url))
+            with ServerProcess() as port:
+                fetcher = Fetcher(port, cookie)
+                fetcher.get("/api/reading/worklist")
+                load_task(fetcher, other_path, endpoint_url)
                 runs["cold"].append(load_task(fetcher, detail_path, endpoint_url))
                 runs["warm"].append(load_task(fetcher, detail_path, endpoint_url))
                 runs["static"].append(
@@ -337,7 +399,7 @@ def server_figures(study, cookie: str, tasks: dict[str, int], repeat: int) -> li
             for kind, items in runs.items()
         }
         static = median["static"]
-        for kind in ("cold", "warm"):
+        for kind in TRANSIENT + STEADY:
             f = median[kind]
             overhead = f["full_ms"] / static["full_ms"]
             full = f"full pair {f['full_ms']:6.1f} ms (static {static['full_ms']:6.1f} ms"
@@ -345,7 +407,8 @@ def server_figures(study, cookie: str, tasks: dict[str, int], repeat: int) -> li
                 full += f", target ≤ {TARGET_FULL_512_MS}: "
                 full += _verdict(f["full_ms"], TARGET_FULL_512_MS)
             lines.append(
-                f"  {label} pair, {kind}: first paint {f['first_ms']:5.1f} ms (static "
+                f"  {label} pair, {kind + (' (transient)' if kind in TRANSIENT else ''):22}: "
+                f"first paint {f['first_ms']:5.1f} ms (static "
                 f"{static['first_ms']:4.1f} ms, target ≤ {TARGET_FIRST_PAINT_MS}: "
                 f"{_verdict(f['first_ms'], TARGET_FIRST_PAINT_MS)}) · {full}) · overhead "
                 f"{overhead:.2f}× [target ≤ {TARGET_OVERHEAD}×: "
@@ -401,7 +464,7 @@ def padding_figures(study, reader) -> list[str]:
         raw = series.rows * series.columns * 2 * series.slices
         before, after = {}, {}
         for pane in panes:
-            plan = load_order(pane.series.slices)
+            plan = plan_for(pane.series)
             arm = pane.series.arm
             before[arm] = sum(member_length(encoded_slices(pane.series, *span)) for span in plan)
             after[arm] = sum(len(pixel_payload(pane.series, *span).body) for span in plan)
@@ -533,7 +596,9 @@ def profile_server(client: Client, study, number: int) -> str:
     profiler = Profiler(async_mode="disabled")
     profiler.start()
     for pane in detail["panes"]:
-        for start, stop in load_order(pane["slices"]):
+        for start, stop in load_order(
+            pane["slices"], chunk_slices(pane["rows"] * pane["columns"] * 2)
+        ):
             client.get(f"/api/reading/panes/{pane['token']}/slices?start={start}&stop={stop}")
     profiler.stop()
     out = TMP / "profile-512-cold-server.txt"

@@ -3,6 +3,19 @@
 // stack fills outward from the slice the reader is looking at NOW, so a scroll re-prioritises
 // the very next request without cancelling anything.
 
+/**
+ * Decoded bytes a background request asks for (6 slices of 512², 24 of 256²).
+ * why: each request costs the server a fixed ≈1–2 ms (session, access check) whatever its size,
+ * so requests are sized in bytes, not slices: small matrices take fewer, larger requests.
+ * Bigger requests than this delay a slice the reader scrolls to behind a longer body.
+ */
+export const DEFAULT_CHUNK_BYTES = 3 * 1024 * 1024;
+
+/** Slices per background request for slices of `sliceBytes` decoded bytes (at least 1). */
+export function chunkSlices(sliceBytes, chunkBytes = DEFAULT_CHUNK_BYTES) {
+  return Math.max(1, Math.floor(chunkBytes / Math.max(1, sliceBytes)));
+}
+
 /** Middle slice index of a stack (the first one painted). */
 export function middleSlice(nSlices) {
   return Math.floor((nSlices - 1) / 2);

@@ -8,7 +8,7 @@
 // network never idles behind the main thread.
 
 import { arrayTypeFor, unshuffleInto } from './unshuffle.js';
-import { middleSlice, nextChunk } from './loadorder.js';
+import { chunkSlices, middleSlice, nextChunk } from './loadorder.js';
 
 /** Requests kept in flight per pane in the background (two panes × 3 = HTTP/1.1's 6 sockets). */
 export const DEFAULT_MAX_IN_FLIGHT = 3;
@@ -23,7 +23,7 @@ export class StackCache {
    * @param {(start:number, stop:number, opts:{urgent:boolean, sliceBytes:number}) => Promise<{start:number, bytes:Uint8Array}>} o.fetchRange
    *        `urgent` marks the middle slice and a slice the reader jumped to; `sliceBytes` is
    *        the size of one decoded slice (for reading the body into a buffer of the right size)
-   * @param {number} [o.chunk]            slices per request after the first
+   * @param {number} [o.chunk]            slices per request after the first (default: chunkSlices)
    * @param {number} [o.maxInFlight]      concurrent requests in the background (DEFAULT_MAX_IN_FLIGHT)
    * @param {(start:number, count:number) => void} [o.onSlices]  called when slices land
    * @param {(message:string) => void} [o.onError]              called on a permanent failure
@@ -42,7 +42,7 @@ export class StackCache {
     this.inFlight = 0;
     this.current = middleSlice(o.nSlices);
     this.fetchRange = o.fetchRange;
-    this.chunk = o.chunk ?? 6;
+    this.chunk = o.chunk ?? chunkSlices(this.sliceSize * 2);
     this.maxInFlight = o.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
     this.onSlices = o.onSlices ?? (() => {});
     this.onError = o.onError ?? (() => {});

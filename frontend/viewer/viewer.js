@@ -33,7 +33,8 @@ const LINK_LABELS = { slice: 'Slice', zoom: 'Zoom/pan', window: 'W/L' };
  * @param {object[]} o.panes         pane descriptions from the task detail (contract "panes")
  * @param {object} [o.bindings]      partial bindings merged over DEFAULT_BINDINGS
  * @param {(token:string)=>Function} [o.fetchRangeFor]  injectable pixel fetcher
- * @param {number} [o.chunk]         slices per request
+ * @param {number} [o.chunk]         slices per request (default: sized in bytes, loadorder.js)
+ * @param {number} [o.maxInFlight]   background requests per pane (default: stack.js)
  * @param {'relative'|'raw'} [o.overlayWindow]  W/L shown as % of the pane's range (default) or raw
  */
 export function createViewer(root, o) {
@@ -87,7 +88,8 @@ export function createViewer(root, o) {
       rows: info.rows,
       cols: info.columns,
       dtype: info.dtype,
-      chunk: o.chunk ?? 6,
+      chunk: o.chunk,
+      maxInFlight: o.maxInFlight,
       fetchRange: fetchRangeFor(info.token),
       onSlices: (start, count) => {
         updateProgress(dom, p.stack.loadedCount, info.slices);

@@ -1,7 +1,13 @@
 // Loading order: middle slice first, then outward from the CURRENT slice, re-prioritised on scroll.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { middleSlice, nextChunk, plannedOrder } from '../../frontend/viewer/loadorder.js';
+import {
+  DEFAULT_CHUNK_BYTES,
+  chunkSlices,
+  middleSlice,
+  nextChunk,
+  plannedOrder,
+} from '../../frontend/viewer/loadorder.js';
 import { StackCache } from '../../frontend/viewer/stack.js';
 import { shuffle } from '../../frontend/viewer/unshuffle.js';
 
@@ -139,4 +145,23 @@ test('a short answer (server clamps the range) marks only the slices received', 
   for (let i = 0; i < 10; i++) await tick();
   assert.equal(cache.complete, true);
   assert.ok(cache.requests.length >= 4);
+});
+
+test('requests are sized in bytes: more slices per request for smaller matrices', () => {
+  assert.equal(chunkSlices(512 * 512 * 2), 6);
+  assert.equal(chunkSlices(256 * 256 * 2), 24);
+  assert.equal(chunkSlices(1024 * 1024 * 2), 1); // a slice bigger than the budget still loads
+  assert.equal(chunkSlices(100, 1000), 10);
+  assert.equal(chunkSlices(0), DEFAULT_CHUNK_BYTES); // degenerate geometry: no division by zero
+});
+
+test('a stack cache without an explicit chunk sizes its requests in bytes', () => {
+  const small = new StackCache({
+    nSlices: 40, rows: 256, cols: 256, dtype: 'int16', fetchRange: () => new Promise(() => {}),
+  });
+  const large = new StackCache({
+    nSlices: 40, rows: 512, cols: 512, dtype: 'int16', fetchRange: () => new Promise(() => {}),
+  });
+  assert.equal(small.chunk, 24);
+  assert.equal(large.chunk, 6);
 });
