@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import connection
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -33,12 +34,23 @@ def get_open_study_for_reader(user, slug: str) -> Study:
 
 
 def get_assignment_for_reader(user, slug: str, number: int) -> Assignment:
-    """The reader's own task number ``number`` in an open study they read; otherwise 404."""
-    membership = get_membership_for_reader(user, slug)
+    """The reader's own task number ``number`` in an open study they read; otherwise 404.
+
+    One query (the membership as an EXISTS): every draft autosave goes through here.
+    """
+    if not user.is_authenticated:
+        raise Http404("No such case.")
+    reading = Membership.objects.filter(
+        study_id=OuterRef("study_id"),
+        user_id=user.pk,
+        role=Membership.Role.READER,
+        is_active=True,
+    )
     assignment = (
         Assignment.objects.select_related("study", "schedule", "task__sequence")
         .filter(
-            study_id=membership.study_id,
+            Exists(reading),
+            study__slug=slug,
             study__status=Study.Status.OPEN,
             reader_id=user.pk,
             read_order=number,
