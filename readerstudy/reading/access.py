@@ -55,6 +55,7 @@ def get_assignment_for_reader(user, slug: str, number: int) -> Assignment:
             reader_id=user.pk,
             read_order=number,
         )
+        .order_by("pk")  # at most one row; the default ordering would join two more tables
         .first()
     )
     if assignment is None:

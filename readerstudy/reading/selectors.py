@@ -166,7 +166,10 @@ def criteria_for_reader(study: Study) -> list[dict]:
 
 
 def panes_of(assignment: Assignment) -> list[Pane]:
-    return list(Pane.objects.filter(assignment=assignment).select_related("series"))
+    # Ordered by name alone: the default (assignment, name) orders through joined tables.
+    return list(
+        Pane.objects.filter(assignment=assignment).select_related("series").order_by("name")
+    )
 
 
 def task_detail(assignment: Assignment, *, following: Assignment | None = None) -> dict:
@@ -179,9 +182,8 @@ def task_detail(assignment: Assignment, *, following: Assignment | None = None) 
     reader = assignment.reader_id
     panes = panes_of(assignment)
     scores: dict[str, dict[str, int]] = {pane.name: {} for pane in panes}
-    for name, key, score in Rating.objects.filter(assignment=assignment).values_list(
-        "pane__name", "criterion__key", "score"
-    ):
+    ratings = Rating.objects.filter(assignment=assignment).order_by()
+    for name, key, score in ratings.values_list("pane__name", "criterion__key", "score"):
         scores.setdefault(name, {})[key] = score
     progress = _progress(study, reader)
     if following is None:
