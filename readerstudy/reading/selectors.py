@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -172,24 +172,34 @@ def panes_of(assignment: Assignment) -> list[Pane]:
     )
 
 
-def task_detail(assignment: Assignment, *, following: Assignment | None = None) -> dict:
+def _progress_and_next(assignment: Assignment) -> tuple[dict, int | None]:
+    """The reader's done/total and the number ``next_assignment(..., after=number)`` gives,
+    in one aggregate query (the task detail is on the path to the first image)."""
+    study, after = assignment.study, assignment.read_order
+    pending = ~Q(status=SUBMITTED) & _available_q(study, assignment.schedule, timezone.now())
+    row = Assignment.objects.filter(study=study, reader_id=assignment.reader_id).aggregate(
+        total=Count("id"),
+        done=Count("id", filter=Q(status=SUBMITTED)),
+        after=Min("read_order", filter=pending & Q(read_order__gt=after)),
+        before=Min("read_order", filter=pending & Q(read_order__lt=after)),
+    )
+    following = row["after"] if row["after"] is not None else row["before"]
+    return {"total": row["total"], "done": row["done"]}, following
+
+
+def task_detail(assignment: Assignment) -> dict:
     """The task detail payload of the reading API (docs/reading-api.md, "Task detail").
 
-    ``following`` is the next task (``next_assignment(..., after=number)``) when the caller
-    already has it.
+    ``detail["next_number"]`` is the next task to read (the view warms its images and pops it:
+    it is not part of the payload).
     """
     study = assignment.study
-    reader = assignment.reader_id
     panes = panes_of(assignment)
     scores: dict[str, dict[str, int]] = {pane.name: {} for pane in panes}
     ratings = Rating.objects.filter(assignment=assignment).order_by()
     for name, key, score in ratings.values_list("pane__name", "criterion__key", "score"):
         scores.setdefault(name, {})[key] = score
-    progress = _progress(study, reader)
-    if following is None:
-        following = next_assignment(
-            study=study, reader=reader, schedule=assignment.schedule, after=assignment.read_order
-        )
+    progress, following = _progress_and_next(assignment)
     previous = assignment.read_order - 1
     submitted = assignment.status == SUBMITTED
     return {
@@ -215,13 +225,20 @@ def task_detail(assignment: Assignment, *, following: Assignment | None = None) 
         ],
         "criteria": criteria_for_reader(study),
         "scores": scores,
-        "next_url": reading_url(study, following.read_order) if following else None,
+        "next_url": reading_url(study, following) if following else None,
+        "next_number": following,
         "previous_url": reading_url(study, previous) if previous >= 1 else None,
     }
 
 
-def pane_series_for_warming(assignment: Assignment | None) -> list:
-    """Series of an assignment's panes, for the pixel cache warmer (server side only)."""
-    if assignment is None:
+def pane_series_for_warming(assignment: Assignment, number: int | None) -> list:
+    """Series of the panes of the reader's task ``number`` (in the assignment's study), for the
+    pixel cache warmer (server side only)."""
+    if number is None:
         return []
-    return [pane.series for pane in panes_of(assignment)]
+    panes = Pane.objects.filter(
+        assignment__study_id=assignment.study_id,
+        assignment__reader_id=assignment.reader_id,
+        assignment__read_order=number,
+    ).select_related("series")
+    return [pane.series for pane in panes.order_by()]

@@ -141,16 +141,11 @@ class TaskDetailView(APIView):
         except ReadingRefused as exc:
             return _refused(exc)
         assignment_start(assignment=assignment)
-        following = selectors.next_assignment(
-            study=assignment.study,
-            reader=request.user.pk,
-            schedule=assignment.schedule,
-            after=assignment.read_order,
-        )
-        detail = selectors.task_detail(assignment, following=following)
-        # Encode the next task's images while this one is read, so it opens warm.
+        detail = selectors.task_detail(assignment)
+        following = detail.pop("next_number")
+        # Load the next task's images while this one is read, so it opens warm.
         if pixels.prewarm_enabled():
-            pixels.prewarm(selectors.pane_series_for_warming(following))
+            pixels.prewarm(selectors.pane_series_for_warming(assignment, following))
         return Response(s.TaskDetailSerializer(detail).data)
 
 
