@@ -78,6 +78,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # {% module_script %}: a page's ES module with its imports preloaded.
+            "builtins": ["readerstudy.module_scripts"],
         },
     },
 ]

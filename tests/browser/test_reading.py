@@ -140,3 +140,22 @@ def test_a_reload_mid_task_finds_the_draft_intact(page, reading_study, bob):
         stored.setdefault(name, {})[key] = score
     assert stored == {name: scores for name, scores in typed.items() if scores}
     assert page.js_errors == []
+
+
+def test_the_page_preloads_its_modules_and_fetches_the_task_detail_once(page, reading_study):
+    """The task detail is preloaded with the page and reused by main.js (not fetched twice), and
+    every module of the reading page is listed for preloading."""
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    open_first_task(page, reading_study)
+    detail = f"/api/reading/{reading_study.slug}/tasks/1/"
+    assert len([url for url in requests if url.endswith(detail)]) == 1
+    preloaded = page.eval_on_selector_all(
+        "link[rel=modulepreload]", "(links) => links.map((l) => new URL(l.href).pathname)"
+    )
+    loaded = page.evaluate(
+        "() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname)"
+        ".filter((p) => p.endsWith('.js'))"
+    )
+    assert set(loaded) - {"/static/reading/main.js"} == set(preloaded)
+    assert page.js_errors == []
