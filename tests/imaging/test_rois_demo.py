@@ -14,6 +14,7 @@ import pytest
 from readerstudy.analysis.frame import roi_stats_frame
 from readerstudy.analysis.quantitative import roi_metrics
 from readerstudy.analysis.roi import ellipse_mask
+from readerstudy.audit.models import AuditEvent
 from readerstudy.imaging.management.commands.make_demo_study import demo_cases
 from readerstudy.imaging.models import ROI, Series
 from readerstudy.imaging.phantom import Compartment, Tissue, make_case
@@ -95,10 +96,13 @@ def test_demo_rois_give_the_phantoms_white_matter_snr_in_both_arms(phantom_study
 def test_placing_the_demo_rois_again_changes_nothing(phantom_study, alice):
     study, _ = phantom_study
     first = roi_place_demo(study=study, seed=SEED, matrix=MATRIX, slices=SLICES, actor=alice)
+    events = AuditEvent.objects.filter(action="roi.place_demo")
+    assert events.count() == 1 and events.get().data["placed"] == first.placed
     again = roi_place_demo(study=study, seed=SEED, matrix=MATRIX, slices=SLICES)
     assert again.placed == 0 and again.skipped_existing == N_CASES * 3
     assert ROI.objects.filter(case__study=study).count() == first.placed
     assert ROI.objects.filter(created_by=alice).count() == first.placed
+    assert events.count() == 1  # the no-op re-run wrote no audit event
 
 
 def test_cases_that_are_not_demo_cases_are_reported_not_guessed(phantom_study):

@@ -133,7 +133,8 @@ def roi_place_demo(
         Case identifiers in the order they were written (case number = position). Default:
         ``demo_cases(n)`` for the study's n cases.
     actor : User, optional
-        Recorded as the ROIs' author and in the audit event ``roi.place_demo``.
+        Recorded as the ROIs' author and in the audit event ``roi.place_demo`` (written only
+        when ROIs were placed).
     """
     from readerstudy.imaging.management.commands.make_demo_study import demo_cases
     from readerstudy.imaging.phantom_anatomy import FIELD_OF_VIEW_MM
@@ -184,6 +185,8 @@ def roi_place_demo(
         ]
         ROI.objects.bulk_create(new)
         result.placed += len(new)
+    if not result.placed:  # nothing changed: nothing to audit (a re-run is a no-op)
+        return result
     audit_record(
         action="roi.place_demo",
         actor=actor,
