@@ -335,8 +335,8 @@ _PAIR_SQL = _pair_sql()
 def pair_series(series: Series) -> list[Series]:
     """The other arm of the series' case × sequence, for padding only (never sent anywhere).
 
-    Raw SQL because it runs on every pixel request: compiling the equivalent ORM query costs
-    ≈0.5 ms, ten times the query itself (the pixel endpoint's overhead budget is tight).
+    The pixel endpoint gets the pair from its access query (access.get_pane_for_reader); this
+    serves warming and callers without one. Raw SQL: the ORM query costs ≈0.5 ms to compile.
     """
     return list(Series.objects.raw(_PAIR_SQL, [series.case_id, series.sequence_id, series.pk]))
 
@@ -392,5 +392,11 @@ def prewarm(series_list: list[Series]) -> None:
     needs (no-op when READING_PIXEL_PREWARM is off)."""
     if series_list and prewarm_enabled():
         seen = {s.pk for s in series_list}
-        others = [o for s in series_list for o in pair_series(s) if o.pk not in seen]
+        # The other arm is needed only for padding lengths, which its stored file gives.
+        others = [
+            o
+            for s in series_list
+            for o in pair_series(s)
+            if o.pk not in seen and pixel_store.lengths(o, STORED_ENCODING) is None
+        ]
         _warmer.submit(_warm, list(series_list) + others)

@@ -109,6 +109,7 @@ def worklist_for_reader(user) -> list[dict]:
             "drafts": row.get("drafts", 0),
             "active_seconds": round(float(row.get("active_seconds") or 0.0), 1),
             "continue_url": reading_url(study, following.read_order) if following else None,
+            "following": following,  # server side only (warming); not serialized
             "allow_revisions": study.allow_revisions,
             "session2": None,
         }
@@ -229,6 +230,16 @@ def task_detail(assignment: Assignment) -> dict:
         "next_number": following,
         "previous_url": reading_url(study, previous) if previous >= 1 else None,
     }
+
+
+def continue_series(entries: list[dict]) -> list:
+    """Series of the worklist's Continue tasks, for the pixel cache warmer (server side only)."""
+    return [
+        series
+        for entry in entries
+        if entry["following"] is not None
+        for series in pane_series_for_warming(entry["following"], entry["following"].read_order)
+    ]
 
 
 def pane_series_for_warming(assignment: Assignment, number: int | None) -> list:

@@ -7,11 +7,13 @@ import zlib
 
 import numpy as np
 import pytest
+from django.test import Client
+from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from readerstudy.reading import pixels
-from readerstudy.reading.models import Pane
+from readerstudy.reading.models import Assignment, Pane
 from readerstudy.reading.pixels import (
     crc32_combine,
     encode_slice,
@@ -111,3 +113,21 @@ def test_opening_a_task_queues_warming_only_when_enabled(
         assert len(queued) == 1 and {s.pk for s in queued[0]} == expected
     else:
         assert queued == []
+
+
+@pytest.mark.parametrize("url", ["/read/", "/api/reading/worklist"])
+def test_the_worklist_warms_the_continue_task(opened, bob, settings, monkeypatch, url):
+    settings.READING_PIXEL_PREWARM = True
+    queued = []
+    monkeypatch.setattr(pixels._warmer, "submit", lambda fn, arg: queued.append(arg))
+    Assignment.objects.filter(reader=bob, read_order=1).update(
+        status=Assignment.Status.SUBMITTED, submitted_at=timezone.now()
+    )
+    client = Client()
+    client.force_login(bob)
+    assert client.get(url).status_code == 200
+    expected = {
+        p.series_id for p in Pane.objects.filter(assignment__reader=bob, assignment__read_order=2)
+    }
+    assert len(queued) == 1 and {s.pk for s in queued[0]} == expected
+    assert b"following" not in client.get("/api/reading/worklist").content

@@ -85,8 +85,11 @@ class WorklistView(APIView):
         summary="The reader's studies",
     )
     def get(self, request):
+        entries = selectors.worklist_for_reader(request.user)
+        if pixels.prewarm_enabled():
+            pixels.prewarm(selectors.continue_series(entries))
         studies = []
-        for entry in selectors.worklist_for_reader(request.user):
+        for entry in entries:
             entry = dict(entry)
             session2 = entry.pop("session2")
             entry["session2_opens_at"] = session2["opens_at"] if session2 else None

@@ -11,7 +11,7 @@ from django.utils.crypto import salted_hmac
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
-from readerstudy.reading import selectors
+from readerstudy.reading import pixels, selectors
 from readerstudy.reading.access import get_assignment_for_reader, get_open_study_for_reader
 from readerstudy.reading.models import Assignment
 from readerstudy.reading.services import assignment_reopen
@@ -38,6 +38,9 @@ def reader_local_key(user, study) -> str:
 @login_required
 def worklist(request):
     entries = selectors.worklist_for_reader(request.user)
+    # The Continue task's images load into memory while the reader looks at this page.
+    if pixels.prewarm_enabled():
+        pixels.prewarm(selectors.continue_series(entries))
     for entry in entries:
         entry["time_spent"] = duration(entry["active_seconds"])
         entry["percent"] = round(100 * entry["done"] / entry["total"]) if entry["total"] else 0
