@@ -31,7 +31,12 @@ def store_series_pixels(series_ids: list[int]) -> int:
     return stored
 
 
-@task()
+# Below the default priority: an import or an analysis queued after a large study opened must
+# not wait behind minutes of encoding (and a reader is served meanwhile by on-request encoding).
+STORE_PIXELS_PRIORITY = -10
+
+
+@task(priority=STORE_PIXELS_PRIORITY)
 def store_series_pixels_task(*, series_ids: list[int]) -> int:
     return store_series_pixels(series_ids)
 

@@ -165,3 +165,12 @@ def test_lengths_come_only_from_a_whole_file(opened, bob):
     storage.save(key, ContentFile(whole))
     parts = pixel_store.read(series, STORED_ENCODING, 0, series.slices)
     assert pixel_store.lengths(series, STORED_ENCODING) == tuple(len(p.deflate) for p in parts)
+
+
+def test_pixel_storing_yields_to_imports_and_analyses_in_the_queue():
+    from readerstudy.analysis.tasks import analysis_run_task
+    from readerstudy.imaging.tasks import import_job_run
+    from readerstudy.reading.tasks import store_series_pixels_task
+
+    assert store_series_pixels_task.priority < import_job_run.priority
+    assert store_series_pixels_task.priority < analysis_run_task.priority
