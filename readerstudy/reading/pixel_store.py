@@ -109,6 +109,26 @@ def lengths(series: Series, encoding: str) -> tuple[int, ...] | None:
     return found
 
 
+def _walk(storage, folder: str = ""):
+    dirs, files = storage.listdir(folder)
+    for name in files:
+        yield f"{folder}/{name}" if folder else name
+    for name in dirs:
+        yield from _walk(storage, f"{folder}/{name}" if folder else name)
+
+
+def prune(*, keep: str) -> int:
+    """Delete stored files of any encoding but ``keep`` (volumes are never touched)."""
+    storage, removed = volume_storage(), 0
+    for key in _walk(storage):
+        _, dot, encoding = key.rpartition(".npy.")
+        if dot and encoding != keep:
+            storage.delete(key)
+            _lengths.pop(key, None)
+            removed += 1
+    return removed
+
+
 def _open(key: str):
     storage = volume_storage()
     try:

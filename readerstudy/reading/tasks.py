@@ -41,16 +41,20 @@ def store_series_pixels_task(*, series_ids: list[int]) -> int:
     return store_series_pixels(series_ids)
 
 
-def enqueue_study_pixels(study) -> None:
-    """After the current transaction commits, encode every series the study's panes show,
-    those read first (lowest reading order of any reader) first."""
-    series_ids = list(
+def series_of_panes(study) -> list[int]:
+    """Every series the study's panes show, those read first (lowest reading order) first."""
+    return list(
         Pane.objects.filter(assignment__study=study)
         .values("series_id")
         .annotate(first=Min("assignment__read_order"))
         .order_by("first", "series_id")
         .values_list("series_id", flat=True)
     )
+
+
+def enqueue_study_pixels(study) -> None:
+    """After the current transaction commits, store every pane's encoded slices."""
+    series_ids = series_of_panes(study)
 
     def enqueue():
         for i in range(0, len(series_ids), SERIES_PER_TASK):

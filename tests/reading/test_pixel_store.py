@@ -174,3 +174,27 @@ def test_pixel_storing_yields_to_imports_and_analyses_in_the_queue():
 
     assert store_series_pixels_task.priority < import_job_run.priority
     assert store_series_pixels_task.priority < analysis_run_task.priority
+
+
+def test_store_pixels_stores_open_studies_and_prunes_other_encodings(opened, bob, capsys):
+    from django.core.management import CommandError, call_command
+
+    series = _series_of(bob)
+    stale = pixel_store.store_key(series, "shuffle-deflate1-3-zlib0.9")
+    volume_storage().save(stale, ContentFile(b"RSPX\x01 from an older zlib"))
+
+    call_command("store_pixels", "--prune")
+    out = capsys.readouterr().out
+    panes = Pane.objects.filter(assignment__study=opened).select_related("series")
+    every = {p.series.pk: p.series for p in panes}
+    assert f"glioma: {len(every)} series stored, 0 already there" in out
+    assert "Deleted 1 stored file(s) of other encodings." in out
+    assert not volume_storage().exists(stale)
+    for s in every.values():
+        assert pixel_store.read(s, STORED_ENCODING, 0, s.slices) is not None
+        assert volume_storage().exists(s.storage_key)  # volumes are never pruned
+
+    call_command("store_pixels", "glioma")
+    assert f"glioma: 0 series stored, {len(every)} already there" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="No study with the slug"):
+        call_command("store_pixels", "nope")
