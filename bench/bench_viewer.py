@@ -39,6 +39,7 @@ import argparse
 import gzip
 import http.client
 import json
+import logging
 import multiprocessing
 import os
 import re
@@ -65,6 +66,8 @@ import django  # noqa: E402
 import numpy as np  # noqa: E402
 
 django.setup()
+# The immediate task backend logs every task it runs (opening the study stores its slices).
+logging.getLogger("django_tasks").setLevel(logging.WARNING)
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
