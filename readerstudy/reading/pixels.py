@@ -15,8 +15,9 @@ Why it is built this way:
 - Each slice is deflated on its own and ended with a sync flush, so the per-slice blocks can be
   cached and concatenated into any range: a gzip member is header + deflate blocks + trailer, and
   the trailer's CRC-32 of the whole range is combined from per-slice CRCs (zlib's
-  crc32_combine, ported below). The cache is a per-process LRU bounded in bytes; a miss simply
-  encodes again, so several app servers need no shared state.
+  crc32_combine, ported below). The cache is a per-process LRU bounded in bytes; a miss reads
+  the blocks stored when the study opened (pixel_store.py) or, failing that, encodes again, so
+  several app servers need no shared state beyond the volume storage.
 - Both panes, whatever arm they show, go through exactly this code.
 - Both arms of a case × sequence send the same number of bytes for the same slice range
   (blinding: DL series compress better, ≈0.39 vs ≈0.45 × raw on the phantom, so transfer sizes
