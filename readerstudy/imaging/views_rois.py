@@ -4,7 +4,6 @@ and the conventional series' pixels for the drawing canvas. Coordinators of the 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -19,7 +18,12 @@ from readerstudy.imaging.rois.access import (
     get_sequence_by_key_for_coordinator,
 )
 from readerstudy.imaging.rois.selectors import conventional_series, pair_rois
-from readerstudy.reading.pixels import pixel_payload
+from readerstudy.reading.pixels import (
+    RANGE_ERROR,
+    payload_response,
+    pixel_payload,
+    requested_range,
+)
 from readerstudy.studies.access import get_case_for_coordinator
 from readerstudy.studies.api.base import CoordinatorAPIView, bad_request
 from readerstudy.studies.views.decorators import coordinator_page
@@ -137,20 +141,10 @@ class PairPixelsView(CoordinatorAPIView):
                 {"detail": f"Case {case.identifier} has no conventional {sequence.key} series."},
                 status=status.HTTP_404_NOT_FOUND,
             )
-        try:
-            start = int(request.query_params.get("start", 0))
-            stop = int(request.query_params.get("stop", series.slices))
-        except ValueError:
-            return Response(
-                {"detail": "The slice range needs whole numbers: ?start=K&stop=M."},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+        requested = requested_range(request.query_params, series)
+        if requested is None:
+            return Response({"detail": RANGE_ERROR}, status=status.HTTP_400_BAD_REQUEST)
         # The same byte-shuffled gzip slices as the reading API, so the viewer's stack cache reads
         # them; no padding to the other arm (the coordinator is not blinded).
-        payload = pixel_payload(series, start, stop, pair=[series])
-        response = HttpResponse(payload.body, content_type="application/octet-stream")
-        response["Content-Encoding"] = "gzip"
-        response["X-Slice-Start"] = str(payload.start)
-        response["X-Slice-Count"] = str(payload.count)
-        response["Cache-Control"] = "private, no-store"
-        return response
+        payload = pixel_payload(series, *requested, pair=[series])
+        return payload_response(payload, cache_control="private, no-store")

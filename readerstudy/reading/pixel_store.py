@@ -92,17 +92,12 @@ def lengths(series: Series, encoding: str) -> tuple[int, ...] | None:
     except OSError:
         return None
     with handle:
-        head = handle.read(len(MAGIC) + _COUNT.size)
-        if len(head) < len(MAGIC) + _COUNT.size or not head.startswith(MAGIC):
+        entries = _entries(handle, series, 0, series.slices)
+        if entries is None:
             return None
-        (count,) = _COUNT.unpack_from(head, len(MAGIC))
-        raw_index = handle.read(count * _ENTRY.size)
-        if count != series.slices or len(raw_index) < count * _ENTRY.size:
-            return None
-        entries = list(_ENTRY.iter_unpack(raw_index))
         total = sum(length for _, length, _, _ in entries)
         handle.seek(0, 2)
-        if handle.tell() != len(head) + len(raw_index) + total:  # cut off or still being written
+        if handle.tell() != _data_start(series) + total:  # cut off or still being written
             return None
     found = tuple(length for _, length, _, _ in entries)
     _lengths[key] = found
@@ -129,6 +124,29 @@ def prune(*, keep: str) -> int:
     return removed
 
 
+_HEAD = len(MAGIC) + _COUNT.size
+
+
+def _data_start(series: Series) -> int:
+    return _HEAD + series.slices * _ENTRY.size
+
+
+def _entries(handle, series: Series, start: int, stop: int) -> list[tuple] | None:
+    """Index entries of slices ``start..stop-1``; None unless the file is one of ours, made for
+    this volume's slice count, with that part of its index present."""
+    head = handle.read(_HEAD)
+    if len(head) < _HEAD or not head.startswith(MAGIC):
+        return None
+    (count,) = _COUNT.unpack_from(head, len(MAGIC))
+    if count != series.slices or not 0 <= start < stop <= count:
+        return None
+    handle.seek(_HEAD + start * _ENTRY.size)
+    raw_index = handle.read((stop - start) * _ENTRY.size)
+    if len(raw_index) < (stop - start) * _ENTRY.size:
+        return None
+    return list(_ENTRY.iter_unpack(raw_index))
+
+
 def _open(key: str):
     storage = volume_storage()
     try:
@@ -145,21 +163,12 @@ def read(series: Series, encoding: str, start: int, stop: int) -> list[EncodedSl
     except OSError:
         return None
     with handle:
-        head = handle.read(len(MAGIC) + _COUNT.size)
-        if len(head) < len(MAGIC) + _COUNT.size or not head.startswith(MAGIC):
+        entries = _entries(handle, series, start, stop)
+        if entries is None:
             return None
-        (count,) = _COUNT.unpack_from(head, len(MAGIC))
-        if count != series.slices or not 0 <= start < stop <= count:
-            return None
-        data_start = len(head) + count * _ENTRY.size
-        handle.seek(len(head) + start * _ENTRY.size)
-        raw_index = handle.read((stop - start) * _ENTRY.size)
-        if len(raw_index) < (stop - start) * _ENTRY.size:
-            return None
-        entries = list(_ENTRY.iter_unpack(raw_index))
         first = entries[0][0]
         span = entries[-1][0] + entries[-1][1] - first
-        handle.seek(data_start + first)
+        handle.seek(_data_start(series) + first)
         blob = handle.read(span)
     if len(blob) < span:  # cut off, or still being written by another process
         logger.warning("Stored pixels %s are shorter than their index; encoding instead.", key)

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
+from django.http import HttpResponse
 
 from readerstudy.imaging.blinding import reader_series_pixels
 from readerstudy.imaging.models import Series
@@ -312,6 +313,27 @@ class PixelPayload:
     start: int
     count: int
     body: bytes
+
+
+RANGE_ERROR = "The slice range needs whole numbers: ?start=K&stop=M."
+
+
+def requested_range(params, series: Series) -> tuple[int, int] | None:
+    """``?start=K&stop=M`` of a pixel request (default: the whole volume); None when not numbers."""
+    try:
+        return int(params.get("start", 0)), int(params.get("stop", series.slices))
+    except ValueError:
+        return None
+
+
+def payload_response(payload: PixelPayload, *, cache_control: str) -> HttpResponse:
+    """The HTTP answer of every pixel endpoint (docs/reading-api.md, "Pixels")."""
+    response = HttpResponse(payload.body, content_type="application/octet-stream")
+    response["Content-Encoding"] = "gzip"
+    response["X-Slice-Start"] = str(payload.start)
+    response["X-Slice-Count"] = str(payload.count)
+    response["Cache-Control"] = cache_control
+    return response
 
 
 def clamp_range(series: Series, start: int, stop: int) -> tuple[int, int]:

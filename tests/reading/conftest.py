@@ -11,6 +11,7 @@ from django.test import Client
 
 from readerstudy.reading.models import Assignment
 from readerstudy.reading.services import study_open
+from readerstudy.studies.models import Study
 from tests.conftest import PASSWORD
 from tests.factories import add_cases, add_reader, keep_criteria, keep_sequences
 
@@ -21,6 +22,20 @@ SEED = 20261124
 def _no_pixel_prewarm(settings):
     # Background warming of the pixel cache would make tests depend on thread timing.
     settings.READING_PIXEL_PREWARM = False
+
+
+@pytest.fixture
+def sequential(study, bob):
+    """Sequential design, 28-day washout, one sequence and criterion, three cases; opened."""
+    study.design = Study.Design.SEQUENTIAL
+    study.washout_days = 28
+    study.save()
+    keep_sequences(study, ["T2W"])
+    keep_criteria(study, ["noise"])
+    add_cases(study, 3)
+    study_open(study=study, seed=5)
+    study.refresh_from_db()
+    return study
 
 
 @pytest.fixture

@@ -10,9 +10,6 @@ from django.utils import timezone
 
 from readerstudy.reading import selectors
 from readerstudy.reading.models import Assignment, Schedule
-from readerstudy.reading.services import study_open
-from readerstudy.studies.models import Study
-from tests.factories import add_cases, keep_criteria, keep_sequences
 
 
 def _assert_agrees(study, reader):
@@ -37,15 +34,8 @@ def test_next_task_and_progress_match_the_plain_selectors(opened, bob, submitted
     _assert_agrees(opened, bob)
 
 
-def test_the_next_task_skips_a_closed_session_2(study, bob):
-    study.design = Study.Design.SEQUENTIAL
-    study.washout_days = 28
-    study.save()
-    keep_sequences(study, ["T2W"])
-    keep_criteria(study, ["noise"])
-    add_cases(study, 3)
-    study_open(study=study, seed=5)
-    study.refresh_from_db()
+def test_the_next_task_skips_a_closed_session_2(sequential, bob):
+    study = sequential
     for count in range(4):  # session 1 is tasks 1-3: none, some, then all of it submitted
         numbers = list(range(1, count + 1))
         Assignment.objects.filter(reader=bob, read_order__in=numbers).update(

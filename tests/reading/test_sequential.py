@@ -5,26 +5,12 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 
 from readerstudy.reading.models import Assignment, Pane, Schedule
 from readerstudy.reading.services import study_open
 from readerstudy.studies.models import Study
 from tests.factories import add_cases, keep_criteria, keep_sequences
-
-
-@pytest.fixture
-def sequential(study, bob):
-    study.design = Study.Design.SEQUENTIAL
-    study.washout_days = 28
-    study.save()
-    keep_sequences(study, ["T2W"])
-    keep_criteria(study, ["noise"])
-    add_cases(study, 3)
-    study_open(study=study, seed=5)
-    study.refresh_from_db()
-    return study
 
 
 def _submit(client, number):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -245,18 +244,8 @@ class PanePixelsView(APIView):
         if not grant.is_available():
             return _refused(SessionNotOpen(grant.session2_opens_at))
         series = grant.series
-        try:
-            start = int(request.query_params.get("start", 0))
-            stop = int(request.query_params.get("stop", series.slices))
-        except ValueError:
-            return Response(
-                {"detail": "The slice range needs whole numbers: ?start=K&stop=M."},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        payload = pixels.pixel_payload(series, start, stop, pair=grant.pair)
-        response = HttpResponse(payload.body, content_type="application/octet-stream")
-        response["Content-Encoding"] = "gzip"
-        response["X-Slice-Start"] = str(payload.start)
-        response["X-Slice-Count"] = str(payload.count)
-        response["Cache-Control"] = "private, max-age=3600"
-        return response
+        requested = pixels.requested_range(request.query_params, series)
+        if requested is None:
+            return Response({"detail": pixels.RANGE_ERROR}, status=status.HTTP_400_BAD_REQUEST)
+        payload = pixels.pixel_payload(series, *requested, pair=grant.pair)
+        return pixels.payload_response(payload, cache_control="private, max-age=3600")
