@@ -24,18 +24,23 @@ def _no_pixel_prewarm(settings):
     settings.READING_PIXEL_PREWARM = False
 
 
-@pytest.fixture
-def sequential(study, bob):
-    """Sequential design, 28-day washout, one sequence and criterion, three cases; opened."""
+def open_sequential(study, *, washout_days: int = 28, cases: int = 3, seed: int = 5):
+    """``study`` in the sequential design with one sequence (T2W) and criterion (noise); opened."""
     study.design = Study.Design.SEQUENTIAL
-    study.washout_days = 28
+    study.washout_days = washout_days
     study.save()
     keep_sequences(study, ["T2W"])
     keep_criteria(study, ["noise"])
-    add_cases(study, 3)
-    study_open(study=study, seed=5)
+    add_cases(study, cases)
+    study_open(study=study, seed=seed)
     study.refresh_from_db()
     return study
+
+
+@pytest.fixture
+def sequential(study, bob):
+    """Sequential design, 28-day washout, three cases; opened."""
+    return open_sequential(study)
 
 
 @pytest.fixture

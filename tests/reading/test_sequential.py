@@ -8,9 +8,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from readerstudy.reading.models import Assignment, Pane, Schedule
-from readerstudy.reading.services import study_open
-from readerstudy.studies.models import Study
-from tests.factories import add_cases, keep_criteria, keep_sequences
+from tests.reading.conftest import open_sequential
 
 
 def _submit(client, number):
@@ -100,11 +98,5 @@ def test_next_url_in_session_1_does_not_point_into_a_closed_session_2(sequential
 
 
 def test_a_zero_day_washout_opens_session_2_at_once(study, bob, bob_client):
-    study.design = Study.Design.SEQUENTIAL
-    study.washout_days = 0
-    study.save()
-    keep_sequences(study, ["T2W"])
-    keep_criteria(study, ["noise"])
-    add_cases(study, 1)
-    study_open(study=study, seed=1)
+    open_sequential(study, washout_days=0, cases=1, seed=1)
     assert _submit(bob_client, 1).json()["next_url"] == "/read/glioma/2/"
