@@ -23,11 +23,12 @@ TARGET_SECONDS = 10.0
 
 def _stages(ratings_csv: Path, rois_csv: Path, out: Path) -> dict[str, float]:
     """Run the CLI path stage by stage and return the seconds of each stage."""
-    from readerstudy.analysis.agreement import inter_reader_agreement
-    from readerstudy.analysis.io import read_csv_bytes, validate_ratings
-    from readerstudy.analysis.paired import paired_comparison
-    from readerstudy.analysis.pooled import pooled_model
-    from readerstudy.analysis.results import run_analysis, write_outputs
+    from readerstudy.analysis.report.outputs import write_outputs
+    from readerstudy.analysis.stats.agreement import inter_reader_agreement
+    from readerstudy.analysis.stats.io import read_csv_bytes, validate_ratings
+    from readerstudy.analysis.stats.paired import paired_comparison
+    from readerstudy.analysis.stats.pooled import pooled_model
+    from readerstudy.analysis.stats.results import run_analysis
 
     times = {}
     start = time.perf_counter()
@@ -66,9 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     # Import everything first so the timing is the analysis, not module loading.
     import statsmodels.genmod.generalized_estimating_equations  # noqa: F401
 
-    import readerstudy.analysis.plots
-    import readerstudy.analysis.results  # noqa: F401
-    from readerstudy.analysis.simulate import simulate_ratings, simulate_roi_stats
+    import readerstudy.analysis.report.plots
+    import readerstudy.analysis.stats.results  # noqa: F401
+    from readerstudy.demo.simulate import simulate_ratings, simulate_roi_stats
 
     ratings = simulate_ratings(
         n_cases=294, readers=["R1", "R2", "R3"], sites=["NYU", "Severance", "SNUH"], seed=2025

@@ -54,7 +54,7 @@ def _setup_django(tmp: Path) -> None:
 
 
 def _write_phantom(folder: Path, *, series: int, matrix: int, slices: int) -> Path:
-    from readerstudy.imaging.phantom_dicom import write_study_dicom
+    from readerstudy.demo.phantom.dicom import write_study_dicom
 
     cases = [(f"B{n:03d}", SITES[n % 3]) for n in range(math.ceil(series / 6))]
     return write_study_dicom(folder, cases=cases, seed=7, matrix=matrix, slices=slices)
@@ -88,8 +88,8 @@ def _baseline(files: list[Path]) -> float:
 
 
 def _import(folder: Path, manifest: Path, slug: str) -> tuple[float, object]:
-    from readerstudy.imaging.services import import_dicom
-    from readerstudy.studies.services import study_create
+    from readerstudy.imaging.services.intake import import_dicom
+    from readerstudy.studies.services.study import study_create
 
     study = study_create(slug=slug, title=slug)
     start = time.perf_counter()

@@ -125,7 +125,7 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 def _serve(pipe, stack_js: str | None = None) -> None:
-    from readerstudy.reading.pixels import slice_cache
+    from readerstudy.reading.pixels.payload import slice_cache
 
     slice_cache.clear()  # forked from the bench process, whose cache the setup filled
     if stack_js is not None:
@@ -190,7 +190,7 @@ class ServerProcess:
 
 
 def _phantom(matrix: int, slices: int, seed: int) -> dict[str, np.ndarray]:
-    from readerstudy.imaging.phantom import make_case
+    from readerstudy.demo.phantom.cases import make_case
 
     case = make_case(seed, seed=seed, matrix=matrix, slices=slices)
     return {arm: case.volumes["T2W", arm] for arm in ("conventional", "enhanced")}
@@ -201,7 +201,7 @@ def build_study():
     from readerstudy.imaging.models import PairCheck
     from readerstudy.reading.services import study_open
     from readerstudy.studies.models import Case
-    from readerstudy.studies.services import site_get_or_create, study_create
+    from readerstudy.studies.services.study import site_get_or_create, study_create
     from tests.factories import add_reader, keep_criteria, keep_sequences, make_series
 
     study = study_create(slug="bench", title="Viewer benchmark")
@@ -248,9 +248,9 @@ def load_order(n: int, chunk: int) -> list[tuple[int, int]]:
 
 def stored_pixels(study, *, present: bool) -> None:
     """Store (as opening the study does) or remove every pane's encoded slices."""
-    from readerstudy.reading import pixel_store
     from readerstudy.reading.models import Pane
-    from readerstudy.reading.pixels import STORED_ENCODING
+    from readerstudy.reading.pixels import store as pixel_store
+    from readerstudy.reading.pixels.payload import STORED_ENCODING
     from readerstudy.reading.tasks import store_series_pixels
 
     series = {
@@ -273,7 +273,7 @@ def write_baseline_files(study, reader, client: Client) -> dict[str, int]:
     Written before any server starts: WhiteNoise indexes static files when the app loads.
     """
     from readerstudy.reading.models import Assignment
-    from readerstudy.reading.pixels import pixel_payload
+    from readerstudy.reading.pixels.payload import pixel_payload
 
     root = Path(settings.STATIC_ROOT) / "bench"
     tasks = {}
@@ -428,7 +428,12 @@ def server_figures(study, cookie: str, tasks: dict[str, int], repeat: int) -> li
 
 def payload_figures(volumes) -> list[str]:
     """Bytes per slice against raw 16-bit, and encode time, for the encodings considered."""
-    from readerstudy.reading.pixels import GZIP_LEVEL, GZIP_STRATEGY, encode_slice, shuffle_slices
+    from readerstudy.reading.pixels.payload import (
+        GZIP_LEVEL,
+        GZIP_STRATEGY,
+        encode_slice,
+        shuffle_slices,
+    )
 
     options = [
         ("chosen: shuffle + gzip-1 Z_RLE", True, GZIP_LEVEL, GZIP_STRATEGY),
@@ -462,7 +467,7 @@ def payload_figures(volumes) -> list[str]:
 def padding_figures(study, reader) -> list[str]:
     """Bytes each arm sends for a whole task (the viewer's requests), before and after padding."""
     from readerstudy.reading.models import Assignment
-    from readerstudy.reading.pixels import encoded_slices, member_length, pixel_payload
+    from readerstudy.reading.pixels.payload import encoded_slices, member_length, pixel_payload
 
     lines = []
     for assignment in Assignment.objects.filter(reader=reader).order_by("read_order"):
@@ -597,7 +602,7 @@ def profile_server(client: Client, study, number: int) -> str:
         from pyinstrument import Profiler
     except ImportError:
         return "  (--profile needs pyinstrument on PYTHONPATH; it is not a project dependency)"
-    from readerstudy.reading.pixels import slice_cache
+    from readerstudy.reading.pixels.payload import slice_cache
 
     slice_cache.clear()
     detail = client.get(f"/api/reading/{study.slug}/tasks/{number}/").json()

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "readerstudy.imaging",
     "readerstudy.reading",
     "readerstudy.analysis",
+    "readerstudy.coordinator",
+    "readerstudy.demo",
 ]
 
 MIDDLEWARE = [

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from readerstudy.studies.models import Membership
-from readerstudy.studies.services import membership_grant, site_get_or_create, study_create
+from readerstudy.studies.services.study import membership_grant, site_get_or_create, study_create
 
 PASSWORD = "correct horse battery staple"
 

@@ -21,13 +21,13 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from readerstudy.analysis.descriptive import mean_difference, paired_t_p  # noqa: E402
-from readerstudy.analysis.icc import ICC_FORMS, icc  # noqa: E402
-from readerstudy.analysis.kappa import category_counts, weighted_kappa  # noqa: E402
-from readerstudy.analysis.krippendorff_alpha import kendall_w, krippendorff_alpha  # noqa: E402
-from readerstudy.analysis.multiplicity import adjust_pvalues  # noqa: E402
-from readerstudy.analysis.simulate import simulate_ratings  # noqa: E402
-from readerstudy.analysis.wilcoxon import wilcoxon_signed_rank  # noqa: E402
+from readerstudy.analysis.stats.descriptive import mean_difference, paired_t_p  # noqa: E402
+from readerstudy.analysis.stats.icc import ICC_FORMS, icc  # noqa: E402
+from readerstudy.analysis.stats.kappa import category_counts, weighted_kappa  # noqa: E402
+from readerstudy.analysis.stats.krippendorff_alpha import kendall_w, krippendorff_alpha  # noqa: E402
+from readerstudy.analysis.stats.multiplicity import adjust_pvalues  # noqa: E402
+from readerstudy.analysis.stats.wilcoxon import wilcoxon_signed_rank  # noqa: E402
+from readerstudy.demo.simulate import simulate_ratings  # noqa: E402
 
 #: Agreement to 4 decimals: |ours - R| < 0.5e-4, or the same relative to |R| for numbers above 1
 #: (F statistics from psych's default lme4 fit carry lme4's optimiser tolerance, ~1e-6 relative).

@@ -1,7 +1,12 @@
-"""Analysis of reader studies: pure functions on tidy pandas frames, plus report rendering.
+"""Analysis of reader studies.
 
-No ORM here: the Django side builds the tidy ratings frame and calls :func:`run_analysis` and
-:func:`write_outputs`, the same functions ``python -m readerstudy.analysis`` runs on a CSV.
+Two halves, one way round:
+
+- ``stats/`` (pure statistics on tidy pandas frames), ``report/`` (tables, figures, the HTML report)
+  and ``cli`` (``python -m readerstudy.analysis RATINGS.csv``) import no Django, so the same
+  analysis runs on an exported CSV with no database at all;
+- the Django side (models, services, selectors, tasks, views, API) reads the tidy frames from the
+  reading and imaging selectors and calls :func:`run_analysis` and :func:`write_outputs`.
 
 The public names load lazily, so that Django loading this app does not import pandas, SciPy,
 statsmodels and matplotlib.
@@ -12,17 +17,12 @@ from __future__ import annotations
 from importlib import import_module
 
 _EXPORTS = {
-    "run_analysis": "results",
-    "write_outputs": "results",
-    "RESULT_KEYS": "results",
-    "AnalysisInputError": "io",
-    "validate_ratings": "io",
-    "validate_roi_stats": "io",
-    "simulate_ratings": "simulate",
-    "simulate_roi_stats": "simulate",
-    "roi_pixel_stats": "roi",
-    "ellipse_mask": "roi",
-    "polygon_mask": "roi",
+    "run_analysis": "stats.results",
+    "RESULT_KEYS": "stats.results",
+    "write_outputs": "report.outputs",
+    "AnalysisInputError": "stats.io",
+    "validate_ratings": "stats.io",
+    "validate_roi_stats": "stats.io",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -8,10 +8,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .io import AnalysisInputError, parse_scale, read_csv_bytes
-from .multiplicity import ADJUST_METHODS
-from .noninferiority import DEFAULT_NONINFERIORITY_CRITERIA
-from .quantitative import DEFAULT_CNR_PAIRS, NOISE_METHODS
+from readerstudy.analysis.stats.io import AnalysisInputError, parse_scale, read_csv_bytes
+from readerstudy.analysis.stats.multiplicity import ADJUST_METHODS
+from readerstudy.analysis.stats.noninferiority import DEFAULT_NONINFERIORITY_CRITERIA
+from readerstudy.analysis.stats.quantitative import DEFAULT_CNR_PAIRS, NOISE_METHODS
 
 __all__ = ["build_parser", "main"]
 
@@ -92,7 +92,8 @@ def _read(path: Path, what: str) -> tuple[bytes, object]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the analysis; return the process exit code (0 ok, 2 bad input)."""
-    from .results import run_analysis, write_outputs
+    from readerstudy.analysis.report.outputs import write_outputs
+    from readerstudy.analysis.stats.results import run_analysis
 
     args = build_parser().parse_args(argv)
     try:

@@ -41,9 +41,9 @@ def analysis_inputs(study: Study) -> AnalysisInputs:
 
     Sequences and criteria come in the study's protocol order, so every table follows it.
     """
-    from readerstudy.analysis.frame import ratings_frame, roi_stats_frame
-    from readerstudy.analysis.io import AnalysisInputError
+    from readerstudy.analysis.stats.io import AnalysisInputError
     from readerstudy.imaging.rois import ROIRefused
+    from readerstudy.reading.selectors.frame import ratings_frame, roi_stats_frame
 
     try:
         roi_stats = roi_stats_frame(study)
@@ -96,8 +96,8 @@ def study_analysis(
     ``AnalysisInputError`` with a sentence a coordinator can act on when there is nothing to
     analyse yet.
     """
-    from readerstudy.analysis.io import AnalysisInputError
-    from readerstudy.analysis.results import run_analysis
+    from readerstudy.analysis.stats.io import AnalysisInputError
+    from readerstudy.analysis.stats.results import run_analysis
 
     inputs = inputs or analysis_inputs(study)
     if inputs.ratings.empty:

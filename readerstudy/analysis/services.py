@@ -143,7 +143,7 @@ def analysis_export(
     AnalysisInputError
         Nothing to analyse, or invalid stored data (the message says which).
     """
-    from readerstudy.analysis.results import write_outputs
+    from readerstudy.analysis.report.outputs import write_outputs
     from readerstudy.analysis.selectors import study_analysis
 
     if adjust not in AnalysisRun.Adjust.values:

@@ -50,9 +50,9 @@ def _store(prefix: str, written: dict[str, Path]) -> dict[str, str]:
 
 def analysis_execute(*, run_id: int) -> None:
     """Compute one run and store its outputs; any failure ends up in ``run.error``, not raised."""
-    from readerstudy.analysis.io import AnalysisInputError
-    from readerstudy.analysis.results import write_outputs
+    from readerstudy.analysis.report.outputs import write_outputs
     from readerstudy.analysis.selectors import analysis_inputs, study_analysis
+    from readerstudy.analysis.stats.io import AnalysisInputError
 
     run = AnalysisRun.objects.select_related("study").get(pk=run_id)
     AnalysisRun.objects.filter(pk=run_id).update(

@@ -15,7 +15,7 @@ from readerstudy.analysis.models import AnalysisRun
 from readerstudy.analysis.selectors import latest_finished_run, recent_runs
 from readerstudy.analysis.services import analysis_run
 from readerstudy.audit.services import audit_record
-from readerstudy.studies.views.decorators import coordinator_page
+from readerstudy.studies.gates import coordinator_page
 
 # The report is self-contained: inline CSS and inline SVG, no scripts, no requests. This policy
 # lets exactly that through, and the sandbox keeps it in an opaque origin even when the report is

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from readerstudy.imaging.models import ImportJob
-from readerstudy.imaging.services import ImportRefused, import_dicom
+from readerstudy.imaging.services.intake import ImportRefused, import_dicom
 
 logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL_S = 0.5  # at most two progress writes per second

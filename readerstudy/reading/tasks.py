@@ -20,7 +20,7 @@ def store_series_pixels(series_ids: list[int]) -> int:
 
     A failure on one series is logged and skipped: readers of it get slices encoded on request.
     """
-    from readerstudy.reading.pixels import store_encoded
+    from readerstudy.reading.pixels.payload import store_encoded
 
     stored = 0
     for series in Series.objects.filter(pk__in=series_ids).order_by("pk"):

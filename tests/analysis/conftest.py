@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from readerstudy.analysis.simulate import simulate_ratings, simulate_roi_stats
+from readerstudy.demo.simulate import simulate_ratings, simulate_roi_stats
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from readerstudy.analysis.cli import main
-from readerstudy.analysis.icc import ICC_FORMS
+from readerstudy.analysis.stats.icc import ICC_FORMS
 
 ROOT = Path(__file__).resolve().parents[2]
 NUMBER = (int, float)
@@ -170,7 +170,7 @@ def test_a_missing_file_and_a_bad_scale_are_reported(tmp_path, capsys):
 
 def test_sequences_and_criteria_follow_the_order_given(small_study):
     from readerstudy.analysis import run_analysis
-    from readerstudy.analysis.simulate import DEFAULT_CRITERIA
+    from readerstudy.demo.simulate import DEFAULT_CRITERIA
 
     shuffled = small_study.sample(frac=1.0, random_state=1)
     order = ["T1CE", "T2W", "FLAIR"]
@@ -183,7 +183,8 @@ def test_sequences_and_criteria_follow_the_order_given(small_study):
 
 
 def test_every_text_in_the_report_is_escaped(tmp_path):
-    from readerstudy.analysis import run_analysis, simulate_ratings, write_outputs
+    from readerstudy.analysis import run_analysis, write_outputs
+    from readerstudy.demo.simulate import simulate_ratings
 
     evil = "<script>alert(1)</script>"
     frame = simulate_ratings(n_cases=6, readers=[evil, "R2"], sites=[f"{evil}site"],

@@ -8,8 +8,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from readerstudy.analysis.results import RESULT_KEYS
-from readerstudy.analysis.tables import TABLE_NAMES
+from readerstudy.analysis.report.tables import TABLE_NAMES
+from readerstudy.analysis.stats.results import RESULT_KEYS
 from readerstudy.audit.models import AuditEvent
 from readerstudy.reading.models import Rating
 from tests.analysis.django_builders import CRITERIA, SEQUENCES, build_scored_study

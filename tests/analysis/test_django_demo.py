@@ -17,12 +17,12 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from readerstudy.analysis.frame import ratings_frame
 from readerstudy.analysis.models import AnalysisRun
 from readerstudy.audit.models import AuditEvent
+from readerstudy.demo.phantom.noise import RECONSTRUCTIONS
 from readerstudy.imaging.models import ROI, Series
-from readerstudy.imaging.phantom_noise import RECONSTRUCTIONS
 from readerstudy.reading.models import Assignment, Rating
+from readerstudy.reading.selectors.frame import ratings_frame
 from readerstudy.studies.models import Membership, Study
 
 

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from readerstudy.analysis import selectors
 from readerstudy.analysis.models import AnalysisRun
-from readerstudy.analysis.results import RESULT_KEYS
+from readerstudy.analysis.report.tables import TABLE_NAMES
 from readerstudy.analysis.services import analysis_run
-from readerstudy.analysis.tables import TABLE_NAMES
+from readerstudy.analysis.stats.results import RESULT_KEYS
 from readerstudy.audit.models import AuditEvent
 from tests.analysis.django_builders import build_scored_study
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from readerstudy.analysis.icc import ICC_FORMS, icc
+from readerstudy.analysis.stats.icc import ICC_FORMS, icc
 
 # Shrout & Fleiss (1979), Table 2: 6 targets x 4 judges.
 SHROUT_FLEISS = np.array(

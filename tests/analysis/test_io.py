@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from readerstudy.analysis.io import (
+from readerstudy.analysis.stats.io import (
     AnalysisInputError,
     frame_checksum,
     parse_scale,

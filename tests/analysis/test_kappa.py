@@ -4,7 +4,7 @@ agreement (hand derivations from Gwet 2014's formulas)."""
 import numpy as np
 import pytest
 
-from readerstudy.analysis.kappa import (
+from readerstudy.analysis.stats.kappa import (
     agreement_weights,
     category_counts,
     fleiss_kappa,

@@ -5,8 +5,8 @@ import krippendorff
 import numpy as np
 import pytest
 
-from readerstudy.analysis.kappa import category_counts
-from readerstudy.analysis.krippendorff_alpha import (
+from readerstudy.analysis.stats.kappa import category_counts
+from readerstudy.analysis.stats.krippendorff_alpha import (
     coincidence_matrix,
     kendall_w,
     krippendorff_alpha,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from readerstudy.analysis.multiplicity import adjust_pvalues
+from readerstudy.analysis.stats.multiplicity import adjust_pvalues
 
 # Rscript: p <- c(0.01, 0.04, 0.03, NA, 0.005, 0.2)
 P = [0.01, 0.04, 0.03, None, 0.005, 0.2]

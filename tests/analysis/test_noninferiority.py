@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from readerstudy.analysis.noninferiority import (
+from readerstudy.analysis.stats.noninferiority import (
     is_noninferiority_criterion,
     noninferiority,
     noninferiority_test,

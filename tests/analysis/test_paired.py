@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from readerstudy.analysis.multiplicity import adjust_pvalues
-from readerstudy.analysis.paired import case_means, paired_comparison, paired_differences
-from readerstudy.analysis.wilcoxon import wilcoxon_signed_rank
+from readerstudy.analysis.stats.multiplicity import adjust_pvalues
+from readerstudy.analysis.stats.paired import case_means, paired_comparison, paired_differences
+from readerstudy.analysis.stats.wilcoxon import wilcoxon_signed_rank
 
 from .conftest import tidy
 

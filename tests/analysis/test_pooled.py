@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-from readerstudy.analysis import pooled
-from readerstudy.analysis.pooled import pooled_model, pooled_model_row
+from readerstudy.analysis.stats import pooled
+from readerstudy.analysis.stats.pooled import pooled_model, pooled_model_row
 
 
 def test_ordinal_gee_finds_the_simulated_effects(small_study):

@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from readerstudy.analysis.agreement import agreement_row, inter_reader_agreement
-from readerstudy.analysis.icc import ICC_FORMS
-from readerstudy.analysis.noninferiority import noninferiority
-from readerstudy.analysis.paired import paired_comparison
+from readerstudy.analysis.stats.agreement import agreement_row, inter_reader_agreement
+from readerstudy.analysis.stats.icc import ICC_FORMS
+from readerstudy.analysis.stats.noninferiority import noninferiority
+from readerstudy.analysis.stats.paired import paired_comparison
 
 SETTINGS = settings(max_examples=40, deadline=None)
 

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from readerstudy.analysis.descriptive import mean_difference, paired_t_p
-from readerstudy.analysis.quantitative import compare_arms, roi_metrics
+from readerstudy.analysis.stats.descriptive import mean_difference, paired_t_p
+from readerstudy.analysis.stats.quantitative import compare_arms, roi_metrics
 
 
 def _roi(rows):

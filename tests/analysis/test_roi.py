@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from matplotlib.path import Path
 
-from readerstudy.analysis.roi import ellipse_mask, polygon_mask, roi_pixel_stats
+from readerstudy.imaging.rois.masks import ellipse_mask, polygon_mask, roi_pixel_stats
 
 
 def test_pixel_stats_use_the_sample_sd():

@@ -2,8 +2,8 @@
 
 import pytest
 
-from readerstudy.analysis.io import validate_ratings
-from readerstudy.analysis.simulate import DEFAULT_CRITERIA, simulate_ratings, simulate_roi_stats
+from readerstudy.analysis.stats.io import validate_ratings
+from readerstudy.demo.simulate import DEFAULT_CRITERIA, simulate_ratings, simulate_roi_stats
 
 
 @pytest.fixture(scope="module")

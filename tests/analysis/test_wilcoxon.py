@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from readerstudy.analysis.wilcoxon import rank_biserial, signed_rank_cdf, wilcoxon_signed_rank
+from readerstudy.analysis.stats.wilcoxon import rank_biserial, signed_rank_cdf, wilcoxon_signed_rank
 
 
 def test_it_matches_the_r_help_example_with_the_exact_p():

@@ -7,8 +7,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from readerstudy.audit.models import AuditEvent
-from readerstudy.audit.selectors import AuditFilter, audit_events
 from readerstudy.audit.services import audit_record
+from readerstudy.coordinator.selectors.audit import AuditFilter, audit_events
 from tests.conftest import PASSWORD
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from readerstudy.imaging.phantom_dicom import write_study_dicom
+from readerstudy.demo.phantom.dicom import write_study_dicom
 from readerstudy.reading.models import Rating
 from readerstudy.studies.models import Study
 from tests.browser.conftest import log_in

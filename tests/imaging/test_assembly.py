@@ -7,8 +7,8 @@ import shutil
 
 import numpy as np
 
-from readerstudy.imaging.assembly import assemble
-from readerstudy.imaging.dicom_read import read_file_headers
+from readerstudy.imaging.dicom.read import read_file_headers
+from readerstudy.imaging.intake.assembly import assemble
 from tests.imaging.dicom_factory import write_series
 
 
@@ -148,7 +148,7 @@ def test_files_of_several_series_in_one_folder_are_grouped_by_series_uid(tmp_pat
 
 
 def test_the_slice_normal_is_the_cross_product_of_the_orientation_vectors():
-    from readerstudy.imaging.assembly import slice_normal
+    from readerstudy.imaging.intake.assembly import slice_normal
 
     assert np.allclose(slice_normal((1, 0, 0, 0, 1, 0)), (0, 0, 1))
     assert np.allclose(slice_normal((0, 1, 0, 0, 0, -1)), (-1, 0, 0))

@@ -15,7 +15,7 @@ from readerstudy.imaging.blinding import (
     reader_series_view,
 )
 from readerstudy.imaging.models import Series
-from readerstudy.imaging.services import import_dicom
+from readerstudy.imaging.services.intake import import_dicom
 from readerstudy.imaging.volumes import volume_load
 from tests.imaging.dicom_factory import write_series
 

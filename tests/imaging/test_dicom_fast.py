@@ -11,9 +11,9 @@ from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence as DicomSequence
 from pydicom.uid import ImplicitVRLittleEndian
 
-from readerstudy.imaging.dicom_fast import fast_slice_header
-from readerstudy.imaging.dicom_read import FileSkipped, read_file_headers
-from readerstudy.imaging.phantom_dicom import write_study_dicom
+from readerstudy.demo.phantom.dicom import write_study_dicom
+from readerstudy.imaging.dicom.fast import fast_slice_header
+from readerstudy.imaging.dicom.read import FileSkipped, read_file_headers
 from tests.imaging.dicom_factory import enhanced_mr_dataset, mr_dataset, write_series
 
 WHEEL = Path(pydicom.data.__file__).parent / "test_files"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from readerstudy.imaging.dicom_read import read_file_headers
+from readerstudy.imaging.dicom.read import read_file_headers
 from readerstudy.imaging.models import Series
-from readerstudy.imaging.services import import_dicom
+from readerstudy.imaging.services.intake import import_dicom
 from readerstudy.imaging.volumes import volume_load
 from tests.imaging.dicom_factory import enhanced_mr_dataset
 

@@ -10,8 +10,8 @@ from pydicom.data import get_testdata_file
 from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence as DicomSequence
 
-from readerstudy.imaging.decoders import decoder_table, decoding_plugin
-from readerstudy.imaging.headers import dataset_json, header_json
+from readerstudy.imaging.dicom.decoders import decoder_table, decoding_plugin
+from readerstudy.imaging.dicom.headers import dataset_json, header_json
 from tests.imaging.dicom_factory import enhanced_mr_dataset
 
 
@@ -84,7 +84,7 @@ def test_the_decoder_table_lists_every_syntax_with_an_available_plugin():
 
 def test_nul_characters_never_reach_the_database(study, tmp_path):
     from readerstudy.imaging.models import SeriesProvenance
-    from readerstudy.imaging.services import import_dicom
+    from readerstudy.imaging.services.intake import import_dicom
     from tests.imaging.dicom_factory import write_series
 
     write_series(tmp_path / "a", slices=2, description="T2\x00AX", ImageComments="note\x00here")

@@ -17,7 +17,7 @@ from pydicom.uid import DeflatedExplicitVRLittleEndian, JPEGLosslessSV1
 
 from readerstudy.imaging.blinding import display_defaults
 from readerstudy.imaging.models import PairCheck, Series, SeriesProvenance
-from readerstudy.imaging.services import import_dicom
+from readerstudy.imaging.services.intake import import_dicom
 from readerstudy.imaging.volumes import volume_load
 
 # The MR files shipped in the wheel: explicit, implicit, big endian, RLE, JPEG 2000 lossless and

@@ -12,7 +12,7 @@ from pydicom.data import get_testdata_file
 
 from readerstudy.audit.models import AuditEvent
 from readerstudy.imaging.models import PairCheck, Series, SeriesProvenance
-from readerstudy.imaging.services import ImportRefused, import_dicom
+from readerstudy.imaging.services.intake import ImportRefused, import_dicom
 from readerstudy.imaging.volumes import volume_load, volume_storage
 from readerstudy.studies.models import Case, Site
 from tests.imaging.dicom_factory import write_series

@@ -131,7 +131,7 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(client, alice, st
 
 
 def test_the_too_large_message_names_both_sizes():
-    from readerstudy.imaging.forms import too_large_message
+    from readerstudy.coordinator.forms.imports import too_large_message
 
     with override_settings(MAX_UPLOAD_BYTES=4 * 1024**3):
         assert too_large_message(5 * 1024**3) == (

@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from readerstudy.audit.models import AuditEvent
-from readerstudy.imaging.management.commands.make_demo_study import demo_cases
+from readerstudy.demo.management.commands.make_demo_study import demo_cases
+from readerstudy.demo.phantom.dicom import ENHANCED_TELLS
 from readerstudy.imaging.models import PairCheck, Series
-from readerstudy.imaging.phantom_dicom import ENHANCED_TELLS
 from readerstudy.studies.models import Case, Membership, Study
 
 # How the pair check names each tell the phantom plants (phantom_dicom.ENHANCED_TELLS keys).

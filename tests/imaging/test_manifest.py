@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from readerstudy.imaging.manifest import ManifestError, parse_manifest
-from readerstudy.imaging.services import ImportRefused, import_dicom
+from readerstudy.imaging.intake.manifest import ManifestError, parse_manifest
+from readerstudy.imaging.services.intake import ImportRefused, import_dicom
 
 SEQUENCES = ["T2W", "FLAIR", "T1CE"]
 HEADER = "case,site,sequence,arm,path\n"

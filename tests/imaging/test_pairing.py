@@ -8,10 +8,10 @@ import pydicom
 from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence as DicomSequence
 
-from readerstudy.imaging.headers import dataset_json
+from readerstudy.imaging.dicom.headers import dataset_json
 from readerstudy.imaging.models import PairCheck
 from readerstudy.imaging.pairing import header_tells, uid_root
-from readerstudy.imaging.services import import_dicom
+from readerstudy.imaging.services.intake import import_dicom
 from tests.imaging.dicom_factory import write_series
 
 PAIR = b"case,site,sequence,arm,path\nC1,NYU,T2W,conventional,conv\nC1,NYU,T2W,enhanced,dl\n"

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from readerstudy.imaging.phantom import (
+from readerstudy.demo.phantom.cases import (
     ARMS,
     SEQUENCES,
     Compartment,

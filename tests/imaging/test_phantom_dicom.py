@@ -8,8 +8,8 @@ import pytest
 from pydicom import dcmread
 from pydicom.uid import ExplicitVRLittleEndian, MRImageStorage
 
-from readerstudy.imaging.phantom import make_case
-from readerstudy.imaging.phantom_dicom import (
+from readerstudy.demo.phantom.cases import make_case
+from readerstudy.demo.phantom.dicom import (
     ARMS,
     CONVENTIONAL_UID_ROOT,
     ENHANCED_TELLS,

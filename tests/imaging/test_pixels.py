@@ -11,9 +11,9 @@ import pytest
 from pydicom.dataset import FileMetaDataset
 from pydicom.pixels import apply_rescale
 
-from readerstudy.imaging.assembly import assemble
-from readerstudy.imaging.dicom_read import FileSkipped, read_file_frames, read_file_headers
-from readerstudy.imaging.pixels import VolumeRejected, stack_volume
+from readerstudy.imaging.dicom.read import FileSkipped, read_file_frames, read_file_headers
+from readerstudy.imaging.intake.assembly import assemble
+from readerstudy.imaging.intake.stacking import VolumeRejected, stack_volume
 from tests.imaging.dicom_factory import mr_dataset, write_series
 
 

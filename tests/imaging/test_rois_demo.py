@@ -11,18 +11,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from readerstudy.analysis.frame import roi_stats_frame
-from readerstudy.analysis.quantitative import roi_metrics
-from readerstudy.analysis.roi import ellipse_mask
+from readerstudy.analysis.stats.quantitative import roi_metrics
 from readerstudy.audit.models import AuditEvent
-from readerstudy.imaging.management.commands.make_demo_study import demo_cases
+from readerstudy.demo.management.commands.make_demo_study import demo_cases
+from readerstudy.demo.phantom.cases import Compartment, Tissue, make_case
+from readerstudy.demo.phantom.dicom import write_study_dicom
+from readerstudy.demo.rois import _demo_anatomy
 from readerstudy.imaging.models import ROI, Series
-from readerstudy.imaging.phantom import Compartment, Tissue, make_case
-from readerstudy.imaging.phantom_dicom import write_study_dicom
 from readerstudy.imaging.rois import demo_roi_circles, roi_place_demo
-from readerstudy.imaging.rois.demo import _demo_anatomy
-from readerstudy.imaging.services import import_dicom
+from readerstudy.imaging.rois.masks import ellipse_mask
+from readerstudy.imaging.services.intake import import_dicom
 from readerstudy.imaging.volumes import volume_load
+from readerstudy.reading.selectors.frame import roi_stats_frame
 from readerstudy.studies.models import Case
 from tests.factories import make_series
 

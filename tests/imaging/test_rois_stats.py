@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from django.core.exceptions import ValidationError
 
-from readerstudy.analysis.frame import roi_stats_frame
-from readerstudy.analysis.io import ROI_COLUMNS, validate_roi_stats
+from readerstudy.analysis.stats.io import ROI_COLUMNS, validate_roi_stats
 from readerstudy.imaging.models import ROI, Series
 from readerstudy.imaging.rois import ROIRefused, roi_create, roi_delete, roi_stats
+from readerstudy.reading.selectors.frame import roi_stats_frame
 from readerstudy.studies.models import Case
 from tests.factories import make_series
 

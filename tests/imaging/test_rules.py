@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from readerstudy.imaging.models import Series
-from readerstudy.imaging.services import ImportRefused, import_dicom
+from readerstudy.imaging.services.intake import ImportRefused, import_dicom
 from readerstudy.studies.models import Case
 from tests.imaging.dicom_factory import write_series
 

@@ -8,8 +8,8 @@ import zipfile
 import pytest
 from django.test import override_settings
 
-from readerstudy.imaging.services import ImportRefused, import_dicom
-from readerstudy.imaging.zipsafe import ZipRejected, zip_extract_safely
+from readerstudy.imaging.intake.zipsafe import ZipRejected, zip_extract_safely
+from readerstudy.imaging.services.intake import ImportRefused, import_dicom
 from tests.imaging.dicom_factory import write_series
 
 MANIFEST = b"case,site,sequence,arm,path\nC1,NYU,T2W,conventional,export/conv\n"

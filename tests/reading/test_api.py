@@ -396,7 +396,7 @@ def test_pixels_are_shuffled_gzip_slices_clamped_to_the_volume(
 
 
 def test_pixels_are_the_same_cold_and_from_the_cache(api, opened):
-    from readerstudy.reading.pixels import slice_cache
+    from readerstudy.reading.pixels.payload import slice_cache
 
     slice_cache.clear()
     pane = api.get(TASK.format(1)).json()["panes"][0]

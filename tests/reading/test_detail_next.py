@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from readerstudy.reading import selectors
 from readerstudy.reading.models import Assignment, Schedule
+from readerstudy.reading.selectors import tasks as selectors
 
 
 def _assert_agrees(study, reader):

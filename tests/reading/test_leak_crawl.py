@@ -62,7 +62,7 @@ def _header_strings(value) -> set[str]:
 
 def _forbidden_strings(study: Study, reader) -> list[str]:
     """Exact strings that must never reach this reader."""
-    from readerstudy.imaging import phantom_dicom
+    from readerstudy.demo.phantom import dicom as phantom_dicom
 
     out: set[str] = set()
     for value in TELL_STRINGS.values():
@@ -227,8 +227,8 @@ def pixel_size_problems(responses: dict[str, object]) -> list[str]:
 
 def _import_phantom(study: Study, root, *, matrix: int = 32, slices: int = 3) -> None:
     """Two phantom cases written as DICOM (with every DL tell) and imported for real."""
-    from readerstudy.imaging.phantom_dicom import write_study_dicom
-    from readerstudy.imaging.services import import_dicom
+    from readerstudy.demo.phantom.dicom import write_study_dicom
+    from readerstudy.imaging.services.intake import import_dicom
 
     manifest = write_study_dicom(
         root,

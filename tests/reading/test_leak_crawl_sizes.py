@@ -18,7 +18,7 @@ from django.utils import timezone
 from readerstudy.imaging.volumes import volume_load
 from readerstudy.middleware import IdleSessionTimeoutMiddleware
 from readerstudy.reading.models import Pane, Schedule
-from readerstudy.reading.pixels import encoded_slices, member_length, shuffle_slices
+from readerstudy.reading.pixels.payload import encoded_slices, member_length, shuffle_slices
 from readerstudy.studies.models import Study
 from tests.reading.test_leak_crawl import _build, pixel_size_problems
 

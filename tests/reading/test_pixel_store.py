@@ -8,9 +8,10 @@ import pytest
 from django.core.files.base import ContentFile
 
 from readerstudy.imaging.volumes import volume_storage
-from readerstudy.reading import pixel_store, pixels
 from readerstudy.reading.models import Pane
-from readerstudy.reading.pixels import (
+from readerstudy.reading.pixels import payload as pixels
+from readerstudy.reading.pixels import store as pixel_store
+from readerstudy.reading.pixels.payload import (
     STORED_ENCODING,
     encode_slice,
     pixel_payload,

@@ -12,9 +12,9 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from readerstudy.reading import pixels
 from readerstudy.reading.models import Assignment, Pane
-from readerstudy.reading.pixels import (
+from readerstudy.reading.pixels import payload as pixels
+from readerstudy.reading.pixels.payload import (
     crc32_combine,
     encode_slice,
     gzip_member,

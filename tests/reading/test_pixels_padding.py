@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from readerstudy.imaging.volumes import volume_load
-from readerstudy.reading import pixels
 from readerstudy.reading.models import Pane
-from readerstudy.reading.pixels import (
+from readerstudy.reading.pixels import payload as pixels
+from readerstudy.reading.pixels.payload import (
     encode_slice,
     encoded_slices,
     final_padding,

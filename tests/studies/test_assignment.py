@@ -10,12 +10,12 @@ from hypothesis import strategies as st
 
 from readerstudy.audit.models import AuditEvent
 from readerstudy.reading.models import Assignment
-from readerstudy.studies import services_assignment as assign
-from readerstudy.studies import services_setup as setup
+from readerstudy.reading.selectors.readiness import study_problems, workloads
 from readerstudy.studies.models import Case
 from readerstudy.studies.selectors import cases_for_reader
-from readerstudy.studies.selectors_setup import study_problems, workloads
-from readerstudy.studies.services import membership_grant
+from readerstudy.studies.services import plan as assign
+from readerstudy.studies.services import protocol as setup
+from readerstudy.studies.services.study import membership_grant
 from tests.studies.builders import add_cases
 
 

@@ -4,9 +4,9 @@ import io
 
 from PIL import Image
 
+from readerstudy.coordinator.selectors.cases import case_rows, cases_search
 from readerstudy.imaging.models import Series
-from readerstudy.studies.selectors_cases import case_rows, cases_search
-from readerstudy.studies.thumbnails import series_thumbnail_png
+from readerstudy.imaging.thumbnails import series_thumbnail_png
 from tests.studies.builders import add_cases
 
 

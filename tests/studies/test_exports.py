@@ -8,11 +8,11 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 
-from readerstudy.analysis.frame import RATINGS_COLUMNS, ratings_frame
-from readerstudy.analysis.io import read_csv_bytes, validate_ratings
+from readerstudy.analysis.stats.io import read_csv_bytes, validate_ratings
 from readerstudy.audit.models import AuditEvent
+from readerstudy.coordinator.exports.files import frame_to_xlsx, study_export
 from readerstudy.reading.models import Pane, Rating
-from readerstudy.studies.exports import frame_to_xlsx, study_export
+from readerstudy.reading.selectors.frame import RATINGS_COLUMNS, ratings_frame
 from tests.studies.builders import add_cases, add_schedule
 
 EXPECTED_COLUMNS = [

@@ -3,11 +3,11 @@ each version is its own one-pane task, and the key still maps every pane to its 
 
 import pytest
 
-from readerstudy.analysis.frame import ratings_frame
+from readerstudy.coordinator.exports.tables import unblinding_key_frame, wide_frame
 from readerstudy.reading.models import Assignment
+from readerstudy.reading.selectors.frame import ratings_frame
 from readerstudy.reading.services import assignment_submit
-from readerstudy.studies import services_setup as setup
-from readerstudy.studies.export_tables import unblinding_key_frame, wide_frame
+from readerstudy.studies.services import protocol as setup
 from tests.studies.builders import add_cases
 
 

@@ -9,13 +9,13 @@ from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from readerstudy.analysis.frame import ratings_frame
 from readerstudy.audit.models import AuditEvent
 from readerstudy.reading.models import Schedule
-from readerstudy.studies import services_people as people
-from readerstudy.studies import services_setup as setup
+from readerstudy.reading.selectors.frame import ratings_frame
 from readerstudy.studies.models import Membership
 from readerstudy.studies.selectors import active_readers
+from readerstudy.studies.services import people
+from readerstudy.studies.services import protocol as setup
 from tests.studies.builders import add_cases, add_schedule
 
 LINK = re.compile(r"https?://\S+/accounts/invite/\S+/")

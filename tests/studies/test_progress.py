@@ -5,9 +5,9 @@ import statistics
 import pytest
 
 from readerstudy.audit.models import AuditEvent
+from readerstudy.coordinator.selectors.progress import study_progress
 from readerstudy.reading.models import Assignment
-from readerstudy.studies.selectors_progress import study_progress
-from readerstudy.studies.services import membership_grant
+from readerstudy.studies.services.study import membership_grant
 from tests.studies.builders import add_cases, add_schedule
 
 

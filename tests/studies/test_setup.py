@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 
 from readerstudy.audit.models import AuditEvent
 from readerstudy.reading.models import Schedule
-from readerstudy.studies import services_setup as setup
+from readerstudy.reading.selectors.readiness import study_problems
 from readerstudy.studies.models import Study
-from readerstudy.studies.selectors_setup import study_problems
+from readerstudy.studies.services import protocol as setup
 from tests.studies.builders import add_cases
 
 

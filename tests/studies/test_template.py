@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from readerstudy.studies.models import Study
-from readerstudy.studies.templates import load_template
+from readerstudy.studies.protocols import load_template
 
 
 def test_the_glioma_template_has_three_sequences_and_seven_five_point_criteria():

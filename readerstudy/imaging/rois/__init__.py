@@ -7,16 +7,16 @@ centres on integers, x = column and y = row; an ellipse is ``[[cx, cy], [rx, ry]
 semi-axes), a polygon ``[[x, y], ...]`` (at least three vertices). The format is in docs/rois.md.
 """
 
-from readerstudy.imaging.rois.csv_import import (
+from readerstudy.demo.rois import DemoPlacement, demo_roi_circles, roi_place_demo
+from readerstudy.imaging.rois.geometry import LABELS, SHAPES, parse_points, roi_mask
+from readerstudy.imaging.rois.stats import ROIRefused, pair_for_rois, roi_frame_label, roi_stats
+from readerstudy.imaging.services.rois import roi_create, roi_delete
+from readerstudy.imaging.services.rois_csv import (
     CSV_COLUMNS,
     ROIImportError,
     ROIImportReport,
     rois_import_csv,
 )
-from readerstudy.imaging.rois.demo import DemoPlacement, demo_roi_circles, roi_place_demo
-from readerstudy.imaging.rois.geometry import LABELS, SHAPES, parse_points, roi_mask
-from readerstudy.imaging.rois.services import roi_create, roi_delete
-from readerstudy.imaging.rois.stats import ROIRefused, pair_for_rois, roi_frame_label, roi_stats
 
 __all__ = [
     "CSV_COLUMNS",

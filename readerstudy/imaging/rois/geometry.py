@@ -9,8 +9,8 @@ import re
 import numpy as np
 from django.core.exceptions import ValidationError
 
-from readerstudy.analysis.roi import ellipse_mask, polygon_mask
 from readerstudy.imaging.models import ROI, Arm, Series
+from readerstudy.imaging.rois.masks import ellipse_mask, polygon_mask
 from readerstudy.studies.models import Case, Sequence
 
 MAX_POLYGON_POINTS = 1000

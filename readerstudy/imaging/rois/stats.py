@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 from django.utils.text import slugify
 
-from readerstudy.analysis.roi import roi_pixel_stats
 from readerstudy.imaging.models import ROI, Arm, Series
 from readerstudy.imaging.pairing import geometry_differences
 from readerstudy.imaging.rois.geometry import roi_mask, series_of
+from readerstudy.imaging.rois.masks import roi_pixel_stats
 from readerstudy.imaging.volumes import volume_load
 from readerstudy.studies.models import Case, Sequence, Study
 

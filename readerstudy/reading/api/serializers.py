@@ -1,6 +1,6 @@
 """Serializers of the reading API: input parsing and the documented output shapes.
 
-Output dicts come from ``readerstudy.reading.selectors``; these classes give them a schema
+Output dicts come from ``readerstudy.reading.selectors.tasks``; these classes give them a schema
 (drf-spectacular) and a stable rendering. No logic lives here.
 """
 

@@ -9,13 +9,14 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from readerstudy.reading import pixels, selectors
 from readerstudy.reading.access import (
     get_assignment_for_reader,
     get_open_study_for_reader,
     get_pane_for_reader,
 )
 from readerstudy.reading.api import serializers as s
+from readerstudy.reading.pixels import payload as pixels
+from readerstudy.reading.selectors import tasks as selectors
 from readerstudy.reading.services import (
     ReadingRefused,
     SessionNotOpen,

@@ -11,9 +11,10 @@ from django.utils.crypto import salted_hmac
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
-from readerstudy.reading import pixels, selectors
 from readerstudy.reading.access import get_assignment_for_reader, get_open_study_for_reader
 from readerstudy.reading.models import Assignment
+from readerstudy.reading.pixels import payload as pixels
+from readerstudy.reading.selectors import tasks as selectors
 from readerstudy.reading.services import assignment_reopen
 from readerstudy.reading.services.sessions import assignment_is_available, session2_opens_at
 

@@ -34,8 +34,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, slug: str, out: str, margin, adjust: str, **options) -> None:
-        from readerstudy.analysis.io import AnalysisInputError
         from readerstudy.analysis.services import analysis_export
+        from readerstudy.analysis.stats.io import AnalysisInputError
 
         study = Study.objects.filter(slug=slug).first()
         if study is None:

@@ -7,7 +7,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from readerstudy.imaging.services import ImportRefused, import_dicom
+from readerstudy.imaging.services.intake import ImportRefused, import_dicom
 from readerstudy.studies.models import Study
 
 

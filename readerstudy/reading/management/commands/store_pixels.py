@@ -12,8 +12,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from readerstudy.reading import pixel_store
-from readerstudy.reading.pixels import STORED_ENCODING
+from readerstudy.reading.pixels import store as pixel_store
+from readerstudy.reading.pixels.payload import STORED_ENCODING
 from readerstudy.reading.tasks import series_of_panes, store_series_pixels
 from readerstudy.studies.models import Study
 

@@ -1,0 +1,48 @@
+"""Coordinator pages (mounted at the site root by readerstudy/urls.py)."""
+
+from django.urls import path
+
+from readerstudy.coordinator.views import assignment, cases, exports, people, progress, setup
+from readerstudy.coordinator.views.audit import audit_log
+
+app_name = "studies"
+
+S = "studies/<slug:slug>/"
+urlpatterns = [
+    path("studies/new/", setup.study_new, name="new"),
+    path(S, setup.study_overview, name="overview"),
+    path(S + "settings/", setup.study_settings, name="settings"),
+    path(S + "sequences/", setup.sequence_add, name="sequence_add"),
+    path(S + "sequences/<int:sequence_id>/", setup.sequence_action, name="sequence_action"),
+    path(S + "criteria/new/", setup.criterion_new, name="criterion_new"),
+    path(S + "criteria/<int:criterion_id>/", setup.criterion_edit, name="criterion_edit"),
+    path(
+        S + "criteria/<int:criterion_id>/action/",
+        setup.criterion_action,
+        name="criterion_action",
+    ),
+    path(S + "open/", setup.study_open, name="open"),
+    path(S + "close/", setup.study_close, name="close"),
+    path(S + "people/", people.people_list, name="people"),
+    path(S + "people/invite/", people.invite, name="invite"),
+    path(S + "people/<int:membership_id>/", people.membership_action, name="membership"),
+    path(S + "sites/", people.site_add, name="site_add"),
+    path(S + "cases/", cases.case_list, name="cases"),
+    path(S + "cases/<int:case_id>/", cases.case_detail, name="case"),
+    path(S + "cases/<int:case_id>/exclusion/", cases.case_exclusion, name="case_exclusion"),
+    path(S + "series/<int:series_id>/thumbnail.png", cases.series_thumbnail, name="thumbnail"),
+    path(S + "assignment/", assignment.assignment_page, name="assignment"),
+    path(S + "assignment/crossed/", assignment.assignment_crossed, name="assignment_crossed"),
+    path(S + "assignment/sites/", assignment.assignment_by_site, name="assignment_sites"),
+    path(S + "assignment/csv/", assignment.assignment_csv, name="assignment_csv"),
+    path(S + "assignment/split/", assignment.assignment_split, name="assignment_split"),
+    path(S + "progress/", progress.progress_page, name="progress"),
+    path(S + "readers/<int:membership_id>/tasks/", progress.reader_tasks, name="reader_tasks"),
+    path(
+        S + "assignments/<int:assignment_id>/reopen/",
+        progress.assignment_reopen,
+        name="reopen",
+    ),
+    path(S + "exports/<slug:kind>.<slug:fmt>", exports.export_download, name="export"),
+    path(S + "audit/", audit_log, name="audit"),
+]

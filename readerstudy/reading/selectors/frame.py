@@ -1,0 +1,189 @@
+"""The one module of the analysis layer that reads the database: it builds the tidy ratings frame.
+
+Everything else in ``readerstudy.analysis`` is pure functions on the frame this returns, so the same
+analysis runs on the database and on an exported CSV with no database at all.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from readerstudy.analysis.stats.io import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, ROI_COLUMNS
+from readerstudy.reading.models import Assignment, Rating
+from readerstudy.studies.models import Membership, Study
+
+# The analysis contract (readerstudy.analysis.stats.io) in export order, with reader_site beside reader.
+RATINGS_COLUMNS = (
+    *REQUIRED_COLUMNS[:3],
+    "reader_site",
+    *REQUIRED_COLUMNS[3:],
+    *(column for column in OPTIONAL_COLUMNS if column != "reader_site"),
+)
+
+_POSITION = {"A": "left", "B": "right"}
+
+
+def iso_utc(value: datetime | None) -> str:
+    """An aware datetime as ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` in UTC; empty for None."""
+    if value is None:
+        return ""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def reader_sites(study: Study) -> dict[int, str]:
+    """user id → name of the site the user reads for in this study (deactivated readers too)."""
+    rows = Membership.objects.filter(study=study, role=Membership.Role.READER).values_list(
+        "user_id", "site__name"
+    )
+    return {user_id: site or "" for user_id, site in rows}
+
+
+def ratings_frame(study: Study, *, include_drafts: bool = False) -> pd.DataFrame:
+    """One row per score of ``study``, with the columns of :data:`RATINGS_COLUMNS`.
+
+    Parameters
+    ----------
+    study : Study
+        The study whose ratings to read.
+    include_drafts : bool
+        Also include scores of tasks that are not submitted yet (default: submitted only,
+        which is what any analysis should use).
+
+    Returns
+    -------
+    DataFrame
+        ``reader`` is the reader's username, ``site`` the case's site name, ``reader_site`` the
+        reader's site, ``arm`` ``conventional`` or ``enhanced``, ``task`` the task id (one case ×
+        sequence, or case × sequence × arm in the sequential design), ``pane`` ``A``/``B`` with
+        ``position`` ``left``/``right``, ``read_order`` the reader's 1-based position of the task,
+        timestamps ISO 8601 UTC text, ``duration_s`` the active reading time in seconds. Sorted by
+        reader, read order, pane and criterion order.
+    """
+    ratings = Rating.objects.filter(assignment__study=study)
+    if not include_drafts:
+        ratings = ratings.filter(assignment__status=Assignment.Status.SUBMITTED)
+    rows = ratings.order_by(
+        "assignment__reader__username",
+        "assignment__read_order",
+        "pane__name",
+        "criterion__order",
+        "criterion__key",
+    ).values_list(
+        "assignment__reader_id",
+        "assignment__reader__username",
+        "assignment__task__case__site__name",
+        "assignment__task__case__identifier",
+        "assignment__task__sequence__key",
+        "series__arm",
+        "criterion__key",
+        "score",
+        "assignment__task_id",
+        "pane__name",
+        "assignment__read_order",
+        "assignment__started_at",
+        "assignment__submitted_at",
+        "assignment__active_seconds",
+    )
+    sites = reader_sites(study)
+    records = [
+        (
+            study.slug,
+            site,
+            username,
+            sites.get(reader_id, ""),
+            case,
+            sequence,
+            arm,
+            criterion,
+            int(score),
+            int(task),
+            pane,
+            _POSITION[pane],
+            int(read_order),
+            iso_utc(started_at),
+            iso_utc(submitted_at),
+            round(float(seconds), 3),
+        )
+        for (
+            reader_id,
+            username,
+            site,
+            case,
+            sequence,
+            arm,
+            criterion,
+            score,
+            task,
+            pane,
+            read_order,
+            started_at,
+            submitted_at,
+            seconds,
+        ) in rows.iterator(chunk_size=5000)
+    ]
+    frame = pd.DataFrame.from_records(records, columns=list(RATINGS_COLUMNS))
+    return frame.astype({"score": "int64", "task": "int64", "read_order": "int64"})
+
+
+def roi_stats_frame(study: Study, *, include_excluded: bool = False) -> pd.DataFrame:
+    """One row per case × sequence × label × arm: the ROI input of ``readerstudy.analysis``.
+
+    Several ROIs with the same label on one case × sequence are pooled: ``n_pixels`` is their
+    total, ``mean`` the pixel-weighted mean (the mean of all their pixels), and ``sd`` the pooled
+    within-ROI SD, sqrt(sum((n_i - 1) s_i^2) / sum(n_i - 1)). Pooling the SD within ROIs keeps it
+    a measure of noise: the SD of all pixels together would add the signal differences between
+    ROIs (e.g. two white-matter ROIs on different slices) and understate the SNR. With one ROI per
+    label, the row is that ROI's own mean, SD (n - 1) and pixel count. ROIs with fewer than two
+    pixels (no SD) are left out.
+
+    Parameters
+    ----------
+    study : Study
+    include_excluded : bool
+        Also use ROIs of excluded cases (default: no, like the ratings).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``case, sequence, label, arm, mean, sd, n_pixels`` (:data:`ROI_COLUMNS`), ordered by
+        case, sequence order, label, arm. Empty (with those columns) when the study has no ROIs.
+
+    Raises
+    ------
+    readerstudy.imaging.rois.ROIRefused
+        When a pair with ROIs lacks an arm or its arms' geometry differs.
+
+    References
+    ----------
+    .. [1] Cohen J (1988). Statistical Power Analysis for the Behavioral Sciences, 2nd ed.,
+       section 2.5 (pooled within-group standard deviation).
+    """
+    from readerstudy.imaging.rois import roi_stats
+
+    columns = list(ROI_COLUMNS)
+    rows = [r for r in roi_stats(study, include_excluded=include_excluded) if r["n_pixels"] >= 2]
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype=_ROI_DTYPES[c]) for c in columns})
+    frame = pd.DataFrame(rows)
+    frame["_ss"] = (frame["n_pixels"] - 1) * frame["sd"] ** 2
+    frame["_sum"] = frame["n_pixels"] * frame["mean"]
+    keys = ["case", "sequence", "label", "arm"]
+    pooled = frame.groupby(keys, sort=False, as_index=False).agg(
+        _sum=("_sum", "sum"), _ss=("_ss", "sum"), n_pixels=("n_pixels", "sum"), _k=("roi", "size")
+    )
+    pooled["mean"] = pooled["_sum"] / pooled["n_pixels"]
+    pooled["sd"] = (pooled["_ss"] / (pooled["n_pixels"] - pooled["_k"])) ** 0.5
+    return pooled[columns].astype(_ROI_DTYPES).reset_index(drop=True)
+
+
+_ROI_DTYPES = {
+    "case": "object",
+    "sequence": "object",
+    "label": "object",
+    "arm": "object",
+    "mean": "float64",
+    "sd": "float64",
+    "n_pixels": "int64",
+}
