@@ -89,7 +89,7 @@ def _baseline(files: list[Path]) -> float:
 
 def _import(folder: Path, manifest: Path, slug: str) -> tuple[float, object]:
     from readerstudy.imaging.services.intake import import_dicom
-    from readerstudy.studies.services.study import study_create
+    from readerstudy.studies.services import study_create
 
     study = study_create(slug=slug, title=slug)
     start = time.perf_counter()

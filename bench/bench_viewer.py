@@ -201,11 +201,11 @@ def build_study():
     from readerstudy.imaging.models import PairCheck
     from readerstudy.reading.services import study_open
     from readerstudy.studies.models import Case
-    from readerstudy.studies.services.study import site_get_or_create, study_create
+    from readerstudy.studies.services import site_add, study_create
     from tests.factories import add_reader, keep_criteria, keep_sequences, make_series
 
     study = study_create(slug="bench", title="Viewer benchmark")
-    site, _ = site_get_or_create(study=study, name="Bench site")
+    site = site_add(study=study, name="Bench site", exist_ok=True)
     (sequence,) = keep_sequences(study, ["T2W"])
     keep_criteria(study, ["overall_quality", "noise"])
     reader = add_reader(study, "bench-reader", site=site, password="bench-password-123")

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from readerstudy.accounts.views import home
+from readerstudy.coordinator.views.home import home
 
 urlpatterns = [
     path("", home, name="home"),

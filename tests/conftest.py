@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from readerstudy.studies.models import Membership
-from readerstudy.studies.services.study import membership_grant, site_get_or_create, study_create
+from readerstudy.studies.services import membership_grant, site_add, study_create
 
 PASSWORD = "correct horse battery staple"
 
@@ -50,7 +50,7 @@ def study(db, alice, bob):
     study = study_create(slug="glioma", title="Glioma DL study")
     sites = {}
     for name, country in [("NYU", "USA"), ("Severance", "Korea"), ("SNUH", "Korea")]:
-        sites[name], _ = site_get_or_create(study=study, name=name, country=country)
+        sites[name] = site_add(study=study, name=name, country=country, exist_ok=True)
     Membership.objects.create(user=alice, study=study, role=Membership.Role.COORDINATOR)
     membership_grant(study=study, username="bob", role="reader", site=sites["NYU"])
     return study

@@ -19,7 +19,7 @@ from readerstudy.imaging.blinding import display_defaults
 from readerstudy.imaging.models import PairCheck, Series, SeriesProvenance
 from readerstudy.imaging.volumes import volume_save, volume_sha256, volume_storage
 from readerstudy.studies.models import Case, Membership, Sequence, Site, Study
-from readerstudy.studies.services.study import membership_grant
+from readerstudy.studies.services import membership_grant
 
 # Strings that would give the enhanced arm away if a reader ever saw them.
 TELL_STRINGS = {

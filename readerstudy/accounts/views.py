@@ -13,27 +13,11 @@ from rest_framework.authtoken.models import Token
 
 from readerstudy.accounts.otp import needs_otp
 from readerstudy.audit.services import audit_record
-from readerstudy.studies.access import can_create_study, coordinated_studies, read_studies
-from readerstudy.studies.models import Membership
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
-
-
-@login_required
-def home(request):
-    """Each user's landing page: the studies they coordinate and the studies they read."""
-    return render(
-        request,
-        "home.html",
-        {
-            "coordinated": coordinated_studies(request.user),
-            "reading": read_studies(request.user),
-            "can_create": can_create_study(request.user),
-        },
-    )
 
 
 class InvitationView(auth_views.PasswordResetConfirmView):
@@ -47,15 +31,11 @@ class InvitationView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        studies = {m.study for m in Membership.objects.filter(user=self.user, is_active=True)}
-        for study in studies or [None]:
-            audit_record(
-                action="invitation.accept",
-                actor=self.user,
-                study=study,
-                target=self.user,
-                request=self.request,
-            )
+        # An account event of no one study: the audit viewer of every study the user belongs
+        # to shows its members' "auth." events.
+        audit_record(
+            action="auth.invitation_accept", actor=self.user, target=self.user, request=self.request
+        )
         messages.success(self.request, "Your password is set. Welcome.")
         return response
 

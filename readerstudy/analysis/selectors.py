@@ -42,7 +42,7 @@ def analysis_inputs(study: Study) -> AnalysisInputs:
     Sequences and criteria come in the study's protocol order, so every table follows it.
     """
     from readerstudy.analysis.stats.io import AnalysisInputError
-    from readerstudy.imaging.rois import ROIRefused
+    from readerstudy.imaging.rois.stats import ROIRefused
     from readerstudy.reading.selectors.frame import ratings_frame, roi_stats_frame
 
     try:

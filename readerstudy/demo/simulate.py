@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from readerstudy.studies.vocabulary import ARMS
+
 __all__ = [
     "DEFAULT_CRITERIA",
     "DEFAULT_SEQUENCES",
@@ -153,7 +155,7 @@ def simulate_ratings(
             "reader": reader_names[r],
             "case": cases_arr[c],
             "sequence": seq_arr[s],
-            "arm": np.array(["conventional", "enhanced"], dtype=object)[a],
+            "arm": np.array(ARMS, dtype=object)[a],
             "criterion": np.array(criteria, dtype=object)[k],
             "score": scores.ravel(),
             "reader_site": reader_site[r],

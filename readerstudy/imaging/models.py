@@ -6,12 +6,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from readerstudy.studies import vocabulary
 from readerstudy.studies.models import Case, Sequence, Study
 
 
 class Arm(models.TextChoices):
-    CONVENTIONAL = "conventional", "Conventional"
-    ENHANCED = "enhanced", "Enhanced (DL)"
+    CONVENTIONAL = vocabulary.CONVENTIONAL, vocabulary.ARM_LABELS[vocabulary.CONVENTIONAL]
+    ENHANCED = vocabulary.ENHANCED, vocabulary.ARM_LABELS[vocabulary.ENHANCED]
 
 
 class Series(models.Model):
@@ -55,7 +56,7 @@ class Series(models.Model):
                 fields=["case", "sequence", "arm"], name="series_unique_per_case_sequence_arm"
             ),
             models.CheckConstraint(
-                condition=Q(arm__in=["conventional", "enhanced"]), name="series_arm_valid"
+                condition=Q(arm__in=list(vocabulary.ARMS)), name="series_arm_valid"
             ),
             models.CheckConstraint(
                 condition=Q(dtype__in=["int16", "uint16"]), name="series_dtype_valid"

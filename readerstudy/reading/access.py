@@ -20,7 +20,7 @@ from django.utils.dateparse import parse_datetime
 from readerstudy.imaging.models import Series
 from readerstudy.reading.models import Assignment, Pane, Schedule
 from readerstudy.reading.services.sessions import session_is_open, washout_ends
-from readerstudy.studies.access import get_membership_for_reader
+from readerstudy.studies.access import get_membership_for_reader, in_study
 from readerstudy.studies.models import Membership, Study
 
 
@@ -169,3 +169,12 @@ def get_pane_for_reader(user, token: str) -> PaneGrant:
 @functools.cache
 def _pane_grant_sql_cached() -> str:
     return _pane_grant_sql()
+
+
+def get_assignment_for_coordinator(study: Study, assignment_id: int) -> Assignment:
+    """Any reader's assignment in a study the coordinator manages (``study`` already checked)."""
+    return in_study(
+        Assignment.objects.select_related("reader", "task__case", "task__sequence"),
+        study=study,
+        pk=assignment_id,
+    )

@@ -56,19 +56,11 @@ def read_studies(user):
 def get_case_for_coordinator(study: Study, case_id: int):
     from readerstudy.studies.models import Case
 
-    return _in_study(Case.objects.select_related("site"), study=study, pk=case_id)
-
-
-def get_series_for_coordinator(study: Study, series_id: int):
-    from readerstudy.imaging.models import Series
-
-    return _in_study(
-        Series.objects.select_related("case", "sequence"), case__study=study, pk=series_id
-    )
+    return in_study(Case.objects.select_related("site"), study=study, pk=case_id)
 
 
 def get_membership_for_coordinator(study: Study, membership_id: int) -> Membership:
-    return _in_study(
+    return in_study(
         Membership.objects.select_related("user", "site"), study=study, pk=membership_id
     )
 
@@ -76,26 +68,23 @@ def get_membership_for_coordinator(study: Study, membership_id: int) -> Membersh
 def get_sequence_for_coordinator(study: Study, sequence_id: int):
     from readerstudy.studies.models import Sequence
 
-    return _in_study(Sequence.objects.all(), study=study, pk=sequence_id)
+    return in_study(Sequence.objects.all(), study=study, pk=sequence_id)
+
+
+def get_sequence_by_key_for_coordinator(study: Study, key: str):
+    from readerstudy.studies.models import Sequence
+
+    return in_study(Sequence.objects.all(), study=study, key=key)
 
 
 def get_criterion_for_coordinator(study: Study, criterion_id: int):
     from readerstudy.studies.models import Criterion
 
-    return _in_study(Criterion.objects.all(), study=study, pk=criterion_id)
+    return in_study(Criterion.objects.all(), study=study, pk=criterion_id)
 
 
-def get_assignment_for_coordinator(study: Study, assignment_id: int):
-    from readerstudy.reading.models import Assignment
-
-    return _in_study(
-        Assignment.objects.select_related("reader", "task__case", "task__sequence"),
-        study=study,
-        pk=assignment_id,
-    )
-
-
-def _in_study(queryset, **lookup):
+def in_study(queryset, **lookup):
+    """The one object of ``queryset`` matching ``lookup`` (which names the study), or 404."""
     found = queryset.filter(**lookup).first()
     if found is None:
         raise Http404("Not found in this study.")

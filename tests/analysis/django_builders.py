@@ -5,7 +5,7 @@ the reading services with the demo's simulated scores."""
 from __future__ import annotations
 
 from readerstudy.demo.scores import demo_scores_submit
-from readerstudy.imaging.rois import roi_create
+from readerstudy.imaging.services.rois import roi_create
 from readerstudy.reading.services import study_open
 from tests.factories import add_cases, add_reader, keep_criteria, keep_sequences
 

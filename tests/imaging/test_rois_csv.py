@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from readerstudy.audit.models import AuditEvent
 from readerstudy.imaging.models import ROI
-from readerstudy.imaging.rois import ROIImportError, rois_import_csv
+from readerstudy.imaging.services.rois_csv import ROIImportError, rois_import_csv
 from readerstudy.studies.models import Case
 from tests.factories import make_series
 

@@ -16,9 +16,8 @@ from readerstudy.audit.models import AuditEvent
 from readerstudy.demo.management.commands.make_demo_study import demo_cases
 from readerstudy.demo.phantom.cases import Compartment, Tissue, make_case
 from readerstudy.demo.phantom.dicom import write_study_dicom
-from readerstudy.demo.rois import _demo_anatomy
+from readerstudy.demo.rois import _demo_anatomy, demo_roi_circles, roi_place_demo
 from readerstudy.imaging.models import ROI, Series
-from readerstudy.imaging.rois import demo_roi_circles, roi_place_demo
 from readerstudy.imaging.rois.masks import ellipse_mask
 from readerstudy.imaging.services.intake import import_dicom
 from readerstudy.imaging.volumes import volume_load

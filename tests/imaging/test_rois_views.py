@@ -11,7 +11,7 @@ from django.test import Client
 
 from readerstudy.audit.models import AuditEvent
 from readerstudy.imaging.models import ROI
-from readerstudy.imaging.rois import roi_create
+from readerstudy.imaging.services.rois import roi_create
 from readerstudy.studies.models import Case
 from tests.factories import make_series
 

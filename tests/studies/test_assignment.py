@@ -11,11 +11,12 @@ from hypothesis import strategies as st
 from readerstudy.audit.models import AuditEvent
 from readerstudy.reading.models import Assignment
 from readerstudy.reading.selectors.readiness import study_problems, workloads
+from readerstudy.reading.services import study_open_checked
+from readerstudy.studies import services as setup
 from readerstudy.studies.models import Case
 from readerstudy.studies.selectors import cases_for_reader
+from readerstudy.studies.services import membership_grant
 from readerstudy.studies.services import plan as assign
-from readerstudy.studies.services import protocol as setup
-from readerstudy.studies.services.study import membership_grant
 from tests.studies.builders import add_cases
 
 
@@ -141,7 +142,7 @@ def test_back_to_fully_crossed(three_readers, alice):
 
 def test_the_schedules_follow_the_plan_when_the_study_opens(three_readers, alice):
     assign.assignment_plan_split(study=three_readers, readers_per_case=1, actor=alice)
-    setup.study_open_checked(study=three_readers, seed=11, actor=alice)
+    study_open_checked(study=three_readers, seed=11, actor=alice)
     per_reader = Counter(
         Assignment.objects.filter(study=three_readers).values_list("reader__username", flat=True)
     )
@@ -156,7 +157,7 @@ def test_the_schedules_follow_the_plan_when_the_study_opens(three_readers, alice
 
 
 def test_the_plan_is_frozen_once_open(three_readers, alice):
-    setup.study_open_checked(study=three_readers, seed=1, actor=alice)
+    study_open_checked(study=three_readers, seed=1, actor=alice)
     three_readers.refresh_from_db()
     with pytest.raises(ValidationError, match="structure is frozen"):
         assign.assignment_plan_split(study=three_readers, readers_per_case=1, actor=alice)

@@ -6,8 +6,8 @@ import pytest
 from readerstudy.coordinator.exports.tables import unblinding_key_frame, wide_frame
 from readerstudy.reading.models import Assignment
 from readerstudy.reading.selectors.frame import ratings_frame
-from readerstudy.reading.services import assignment_submit
-from readerstudy.studies.services import protocol as setup
+from readerstudy.reading.services import assignment_submit, study_open_checked
+from readerstudy.studies import services as setup
 from tests.studies.builders import add_cases
 
 
@@ -15,7 +15,7 @@ from tests.studies.builders import add_cases
 def sequential(study, alice, bob):
     setup.study_settings_update(study=study, data={"design": "sequential", "washout_days": 0})
     add_cases(study, 1)
-    setup.study_open_checked(study=study, seed=9, actor=alice)
+    study_open_checked(study=study, seed=9, actor=alice)
     criteria = list(study.criteria.values_list("key", flat=True))
     first = Assignment.objects.filter(reader=bob).order_by("read_order").first()
     assignment_submit(

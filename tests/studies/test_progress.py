@@ -7,7 +7,7 @@ import pytest
 from readerstudy.audit.models import AuditEvent
 from readerstudy.coordinator.selectors.progress import study_progress
 from readerstudy.reading.models import Assignment
-from readerstudy.studies.services.study import membership_grant
+from readerstudy.studies.services import membership_grant
 from tests.studies.builders import add_cases, add_schedule
 
 

@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from readerstudy.audit.models import AuditEvent
 from readerstudy.reading.models import Schedule
 from readerstudy.reading.selectors.readiness import study_problems
+from readerstudy.reading.services import study_open_checked
+from readerstudy.studies import services as setup
 from readerstudy.studies.models import Study
-from readerstudy.studies.services import protocol as setup
 from tests.studies.builders import add_cases
 
 
@@ -172,7 +173,7 @@ def test_an_excluded_incomplete_case_no_longer_blocks_opening(study, alice):
 @pytest.fixture
 def opened(study, alice):
     add_cases(study, 2)
-    setup.study_open_checked(study=study, seed=7, actor=alice)
+    study_open_checked(study=study, seed=7, actor=alice)
     study.refresh_from_db()
     return study
 

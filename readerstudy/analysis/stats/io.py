@@ -13,6 +13,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from readerstudy.studies.vocabulary import (
+    ARMS,
+    RATINGS_OPTIONAL_COLUMNS,
+    RATINGS_REQUIRED_COLUMNS,
+    ROI_COLUMNS,
+)
+
 __all__ = [
     "ARMS",
     "OPTIONAL_COLUMNS",
@@ -26,19 +33,8 @@ __all__ = [
     "validate_roi_stats",
 ]
 
-REQUIRED_COLUMNS = ("study", "site", "reader", "case", "sequence", "arm", "criterion", "score")
-OPTIONAL_COLUMNS = (
-    "reader_site",
-    "task",
-    "pane",
-    "position",
-    "read_order",
-    "started_at",
-    "submitted_at",
-    "duration_s",
-)
-ROI_COLUMNS = ("case", "sequence", "label", "arm", "mean", "sd", "n_pixels")
-ARMS = ("conventional", "enhanced")
+REQUIRED_COLUMNS = RATINGS_REQUIRED_COLUMNS
+OPTIONAL_COLUMNS = RATINGS_OPTIONAL_COLUMNS
 KEY_COLUMNS = ("reader", "case", "sequence", "arm", "criterion")
 MAX_PROBLEMS = 20
 

@@ -22,22 +22,24 @@ from readerstudy.coordinator.forms.audit import AuditFilterForm
 from readerstudy.coordinator.selectors.audit import audit_events
 from readerstudy.coordinator.selectors.cases import case_rows, cases_search
 from readerstudy.coordinator.selectors.progress import study_progress
+from readerstudy.coordinator.services import people
 from readerstudy.coordinator.views.exports import export_response
+from readerstudy.reading.access import get_assignment_for_coordinator
 from readerstudy.reading.selectors.readiness import study_problems, workloads
+from readerstudy.reading.services import study_open_checked
+from readerstudy.studies import services as setup
+from readerstudy.studies import services as study_services
 from readerstudy.studies.access import (
     can_create_study,
     coordinated_studies,
-    get_assignment_for_coordinator,
     get_case_for_coordinator,
     get_membership_for_coordinator,
 )
 from readerstudy.studies.gates_api import CoordinatorAPIView, bad_request
 from readerstudy.studies.models import Membership, PlannedReading
 from readerstudy.studies.selectors import assignment_plan
-from readerstudy.studies.services import people
 from readerstudy.studies.services import plan as assign
-from readerstudy.studies.services import protocol as setup
-from readerstudy.studies.services.study import study_create
+from readerstudy.studies.services import study_create
 
 TAG = ["coordinator"]
 ANY_JSON = OpenApiResponse(response=OpenApiTypes.OBJECT)
@@ -138,7 +140,7 @@ class OpenView(CoordinatorAPIView):
         data = s.OpenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            result = setup.study_open_checked(
+            result = study_open_checked(
                 study=self.study,
                 seed=data.validated_data.get("seed"),
                 actor=request.user,
@@ -217,14 +219,14 @@ class MemberView(CoordinatorAPIView):
         who = {"actor": request.user, "request": request}
         try:
             if action == "deactivate":
-                people.membership_deactivate(membership=membership, **who)
+                study_services.membership_deactivate(membership=membership, **who)
             elif action == "activate":
-                people.membership_activate(membership=membership, **who)
+                people.member_activate(membership=membership, **who)
             else:
                 site = self.study.sites.filter(name=data.validated_data.get("site", "")).first()
                 if site is None:
                     raise ValidationError("Name one of this study's sites.")
-                people.membership_site_set(membership=membership, site=site, **who)
+                study_services.membership_site_set(membership=membership, site=site, **who)
         except ValidationError as exc:
             return bad_request(exc)
         return Response(s.MembershipSerializer(membership).data)

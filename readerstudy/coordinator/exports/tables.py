@@ -21,6 +21,7 @@ from readerstudy.reading.selectors.frame import (
     reader_sites,
 )
 from readerstudy.studies.models import Case, Study
+from readerstudy.studies.vocabulary import ARMS
 
 WIDE_ID_COLUMNS = tuple(c for c in RATINGS_COLUMNS if c not in ("criterion", "score"))
 
@@ -169,10 +170,7 @@ def provenance_frame(study: Study) -> pd.DataFrame:
     for case in Case.objects.filter(study=study).select_related("site").order_by("identifier"):
         for sequence in sequences:
             check = checks.get((case.pk, sequence.pk))
-            arms = {
-                arm: series.get((case.pk, sequence.pk, arm), {})
-                for arm in ("conventional", "enhanced")
-            }
+            arms = {arm: series.get((case.pk, sequence.pk, arm), {}) for arm in ARMS}
             if check is None and not any(arms.values()):
                 status, reason = "missing", "No series imported."
             elif check is None:

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from readerstudy.studies.models import Membership, Study
 from readerstudy.studies.protocols import DEFAULT_TEMPLATE, template_names
-from readerstudy.studies.services.protocol import SETTINGS_FIELDS, TEXT_ONLY_FIELDS
+from readerstudy.studies.services.study import SETTINGS_FIELDS, TEXT_ONLY_FIELDS
 
 
 class StudyCreateForm(forms.Form):

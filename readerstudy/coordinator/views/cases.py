@@ -12,10 +12,11 @@ from django.views.decorators.http import require_POST
 from readerstudy.coordinator.forms.setup import ExclusionForm
 from readerstudy.coordinator.selectors.cases import CASE_FILTERS, case_rows, cases_search
 from readerstudy.coordinator.views.setup import report
+from readerstudy.imaging.access import get_series_for_coordinator
 from readerstudy.imaging.thumbnails import series_thumbnail_png
-from readerstudy.studies.access import get_case_for_coordinator, get_series_for_coordinator
+from readerstudy.studies import services as setup
+from readerstudy.studies.access import get_case_for_coordinator
 from readerstudy.studies.gates import coordinator_page
-from readerstudy.studies.services import protocol as setup
 
 CASES_PER_PAGE = 25
 

@@ -8,11 +8,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from readerstudy.coordinator.forms.setup import InviteForm, SiteForm
+from readerstudy.coordinator.services import people
 from readerstudy.coordinator.views.setup import report
+from readerstudy.studies import services as study_services
 from readerstudy.studies.access import get_membership_for_coordinator
 from readerstudy.studies.gates import coordinator_page
 from readerstudy.studies.models import Membership
-from readerstudy.studies.services import people
 
 
 def _back(study):
@@ -51,7 +52,9 @@ def site_add(request, study):
     form = SiteForm(request.POST)
     if form.is_valid():
         try:
-            people.site_add(study=study, actor=request.user, request=request, **form.cleaned_data)
+            study_services.site_add(
+                study=study, actor=request.user, request=request, **form.cleaned_data
+            )
         except ValidationError as exc:
             report(request, exc)
         else:
@@ -97,14 +100,14 @@ def membership_action(request, study, membership_id: int):
     who = {"actor": request.user, "request": request}
     try:
         if action == "deactivate":
-            people.membership_deactivate(membership=membership, **who)
+            study_services.membership_deactivate(membership=membership, **who)
         elif action == "activate":
-            people.membership_activate(membership=membership, **who)
+            people.member_activate(membership=membership, **who)
         elif action == "site":
             site = study.sites.filter(pk=request.POST.get("site") or 0).first()
             if site is None:
                 raise ValidationError("Choose one of this study's sites.")
-            people.membership_site_set(membership=membership, site=site, **who)
+            study_services.membership_site_set(membership=membership, site=site, **who)
         else:
             raise ValidationError(f"Unknown action {action!r}.")
     except ValidationError as exc:

@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 from readerstudy.coordinator.exports.files import EXPORT_KINDS
 from readerstudy.coordinator.forms.setup import ReopenForm
 from readerstudy.coordinator.views.setup import report
+from readerstudy.reading.access import get_assignment_for_coordinator
 from readerstudy.reading.models import Assignment
 from readerstudy.studies.access import (
-    get_assignment_for_coordinator,
     get_membership_for_coordinator,
 )
 from readerstudy.studies.gates import coordinator_page

@@ -11,20 +11,20 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from readerstudy.imaging.access_rois import (
-    get_roi_for_coordinator,
-    get_sequence_by_key_for_coordinator,
-)
+from readerstudy.imaging.access import get_roi_for_coordinator
 from readerstudy.imaging.models import ROI
-from readerstudy.imaging.rois import roi_create, roi_delete
 from readerstudy.imaging.selectors import conventional_series, pair_rois
+from readerstudy.imaging.services.rois import roi_create, roi_delete
 from readerstudy.reading.pixels.payload import (
     RANGE_ERROR,
     payload_response,
     pixel_payload,
     requested_range,
 )
-from readerstudy.studies.access import get_case_for_coordinator
+from readerstudy.studies.access import (
+    get_case_for_coordinator,
+    get_sequence_by_key_for_coordinator,
+)
 from readerstudy.studies.gates import coordinator_page
 from readerstudy.studies.gates_api import CoordinatorAPIView, bad_request
 

@@ -17,15 +17,16 @@ from readerstudy.coordinator.forms.setup import (
     StudySettingsForm,
     StudyTextForm,
 )
+from readerstudy.reading import services as reading_services
 from readerstudy.reading.selectors.readiness import study_problems, workloads
+from readerstudy.studies import services as setup
 from readerstudy.studies.access import (
     can_create_study,
     get_criterion_for_coordinator,
     get_sequence_for_coordinator,
 )
 from readerstudy.studies.gates import coordinator_page
-from readerstudy.studies.services import protocol as setup
-from readerstudy.studies.services.study import study_create
+from readerstudy.studies.services import study_create
 
 
 def report(request, exc: ValidationError) -> None:
@@ -220,7 +221,7 @@ def study_open(request, study):
         messages.error(request, f"The seed {raw_seed!r} is not a whole number.")
         return back(study)
     try:
-        result = setup.study_open_checked(
+        result = reading_services.study_open_checked(
             study=study, seed=seed, actor=request.user, request=request
         )
     except ValidationError as exc:

@@ -37,6 +37,7 @@ from readerstudy.demo.phantom.noise import (
     reconstruct,
     to_stored,
 )
+from readerstudy.studies.vocabulary import ARMS
 
 __all__ = [
     "ARMS",
@@ -54,7 +55,6 @@ __all__ = [
 ]
 
 SEQUENCES: tuple[str, ...] = ("T2W", "FLAIR", "T1CE")
-ARMS: tuple[str, ...] = ("conventional", "enhanced")
 
 # Stored like a scanner's 12-bit magnitude images (values 0..4095 in uint16).
 BITS_STORED = 12

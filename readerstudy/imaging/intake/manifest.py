@@ -12,8 +12,9 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from readerstudy.studies.vocabulary import ARMS
+
 REQUIRED_COLUMNS = ("case", "site", "sequence", "arm")
-ARMS = ("conventional", "enhanced")
 MAX_MANIFEST_BYTES = 5 * 1024 * 1024
 
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from readerstudy.imaging.intake.assembly import Stack
-from readerstudy.imaging.intake.manifest import ARMS
+from readerstudy.studies.vocabulary import ARMS
 
 CASE_ATTRIBUTES = {
     "PatientID": "patient_id",

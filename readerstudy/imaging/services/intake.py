@@ -36,6 +36,7 @@ from readerstudy.imaging.models import Series, SeriesProvenance
 from readerstudy.imaging.pairing import pair_check_update, pair_status
 from readerstudy.imaging.volumes import volume_delete, volume_save, volume_sha256
 from readerstudy.studies.models import Case, Sequence, Site, Study
+from readerstudy.studies.vocabulary import ARMS, CONVENTIONAL, ENHANCED
 
 logger = logging.getLogger(__name__)
 
@@ -295,10 +296,10 @@ class _Run:
             ).select_related("provenance"):
                 provenance = getattr(stored, "provenance", None)
                 arms[stored.arm] = (stored, provenance.headers if provenance else {})
-        for arm in ("conventional", "enhanced"):
+        for arm in ARMS:
             if (case_id, sequence_key, arm) in self.planned:
                 arms[arm] = self.planned[(case_id, sequence_key, arm)]
-        return pair_status(arms.get("conventional"), arms.get("enhanced"))
+        return pair_status(arms.get(CONVENTIONAL), arms.get(ENHANCED))
 
 
 def import_dicom(

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from readerstudy.imaging.models import Series
+from readerstudy.imaging.models import Arm, Series
 from readerstudy.studies.models import Case, Sequence, Study
 
 
@@ -20,16 +20,14 @@ class Task(models.Model):
     arm = models.CharField(
         max_length=12,
         blank=True,
-        choices=[("", "Both"), ("conventional", "Conventional"), ("enhanced", "Enhanced")],
+        choices=[("", "Both"), *Arm.choices],
     )
 
     class Meta:
         ordering = ["case", "sequence", "arm"]
         constraints = [
             models.UniqueConstraint(fields=["case", "sequence", "arm"], name="task_unique"),
-            models.CheckConstraint(
-                condition=Q(arm__in=["", "conventional", "enhanced"]), name="task_arm_valid"
-            ),
+            models.CheckConstraint(condition=Q(arm__in=["", *Arm.values]), name="task_arm_valid"),
         ]
 
     def __str__(self) -> str:

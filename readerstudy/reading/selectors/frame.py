@@ -10,11 +10,19 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from readerstudy.analysis.stats.io import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, ROI_COLUMNS
 from readerstudy.reading.models import Assignment, Rating
 from readerstudy.studies.models import Membership, Study
+from readerstudy.studies.vocabulary import (
+    RATINGS_OPTIONAL_COLUMNS as OPTIONAL_COLUMNS,
+)
+from readerstudy.studies.vocabulary import (
+    RATINGS_REQUIRED_COLUMNS as REQUIRED_COLUMNS,
+)
+from readerstudy.studies.vocabulary import (
+    ROI_COLUMNS,
+)
 
-# The analysis contract (readerstudy.analysis.stats.io) in export order, with reader_site beside reader.
+# The ratings table (readerstudy.studies.vocabulary) in export order, reader_site beside reader.
 RATINGS_COLUMNS = (
     *REQUIRED_COLUMNS[:3],
     "reader_site",
@@ -160,7 +168,7 @@ def roi_stats_frame(study: Study, *, include_excluded: bool = False) -> pd.DataF
     .. [1] Cohen J (1988). Statistical Power Analysis for the Behavioral Sciences, 2nd ed.,
        section 2.5 (pooled within-group standard deviation).
     """
-    from readerstudy.imaging.rois import roi_stats
+    from readerstudy.imaging.rois.stats import roi_stats
 
     columns = list(ROI_COLUMNS)
     rows = [r for r in roi_stats(study, include_excluded=include_excluded) if r["n_pixels"] >= 2]

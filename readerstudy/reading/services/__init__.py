@@ -7,7 +7,7 @@ from readerstudy.reading.services.errors import (
     SessionNotOpen,
     StudyNotOpen,
 )
-from readerstudy.reading.services.opening import study_open, study_open_problems
+from readerstudy.reading.services.opening import study_open, study_open_checked, study_open_problems
 from readerstudy.reading.services.rating import (
     SubmitOutcome,
     assignment_reopen,
@@ -15,7 +15,11 @@ from readerstudy.reading.services.rating import (
     assignment_submit,
     draft_save,
 )
-from readerstudy.reading.services.schedule import ScheduleSummary, schedule_generate
+from readerstudy.reading.services.schedule import (
+    ScheduleSummary,
+    schedule_for_late_reader,
+    schedule_generate,
+)
 
 __all__ = [
     "AssignmentLocked",
@@ -29,7 +33,9 @@ __all__ = [
     "assignment_start",
     "assignment_submit",
     "draft_save",
+    "schedule_for_late_reader",
     "schedule_generate",
     "study_open",
+    "study_open_checked",
     "study_open_problems",
 ]

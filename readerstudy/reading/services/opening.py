@@ -10,10 +10,12 @@ from django.utils import timezone
 
 from readerstudy.audit.services import audit_record
 from readerstudy.imaging.models import PairCheck
+from readerstudy.reading.selectors.readiness import study_problems
 from readerstudy.reading.services.schedule import schedule_generate
 from readerstudy.reading.tasks import enqueue_study_pixels
 from readerstudy.studies.models import Criterion, Sequence, Study
 from readerstudy.studies.selectors import active_readers
+from readerstudy.studies.services import require_draft
 
 
 def study_open_problems(study: Study) -> list[str]:
@@ -86,3 +88,17 @@ def study_open(*, study: Study, seed: int | None = None, actor=None, request=Non
         request=request,
     )
     return {"seed": seed, "readers": summaries}
+
+
+def study_open_checked(*, study: Study, seed: int | None = None, actor=None, request=None) -> dict:
+    """Open the study as the coordinator's page and API do: only when the setup check that they
+    show (``reading.selectors.readiness``) has no blocking problem left.
+
+    ``study_open`` alone schedules whatever complete pairs there are; the coordinator's check also
+    refuses incomplete pairs and readers without a site, so nothing opens by surprise.
+    """
+    require_draft(study)
+    blocking = [problem.message for problem in study_problems(study) if problem.blocking]
+    if blocking:
+        raise ValidationError(["The study cannot open yet.", *blocking])
+    return study_open(study=study, seed=seed, actor=actor, request=request)

@@ -286,3 +286,16 @@ def _store(schedule: Schedule, reader, study: Study, rows: list[_Row]) -> None:
             tokens.add(token)
             panes.append(Pane(assignment=assignment, name=name, series=series, token=token))
     Pane.objects.bulk_create(panes)
+
+
+def schedule_for_late_reader(
+    *, study: Study, membership: Membership, actor=None, request=None
+) -> None:
+    """A reader who joins an open study gets a schedule at once, like everyone at opening."""
+    if not study.is_open or membership.role != Membership.Role.READER:
+        return
+    if not Schedule.objects.filter(study=study, reader=membership.user).exists():
+        # seed=None: the reader's seed derives from the stored study seed, so it stays reproducible.
+        schedule_generate(
+            study=study, reader=membership.user, seed=None, actor=actor, request=request
+        )

@@ -15,7 +15,7 @@ from django.db import transaction
 from readerstudy.audit.services import audit_record
 from readerstudy.studies.models import AssignmentPlan, Case, PlannedReading, Site, Study
 from readerstudy.studies.selectors import active_readers
-from readerstudy.studies.services.protocol import require_draft
+from readerstudy.studies.services.common import require_draft
 
 MAX_CSV_PROBLEMS = 20
 

@@ -1,15 +1,18 @@
-"""Writes that set up studies: creation from a template, sites and memberships."""
+"""Writes of a study itself: creation from a protocol template, settings, closing."""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from readerstudy.audit.services import audit_record
-from readerstudy.studies.models import Criterion, Membership, Sequence, Site, Study
+from readerstudy.studies.models import Criterion, Membership, Sequence, Study
 from readerstudy.studies.protocols import DEFAULT_TEMPLATE, load_template
+from readerstudy.studies.services.common import audit_changes, field_changes, require_draft
 
 
 @transaction.atomic
@@ -67,53 +70,52 @@ def study_create(
     return study
 
 
-@transaction.atomic
-def site_get_or_create(*, study: Study, name: str, country: str = "") -> tuple[Site, bool]:
-    name = name.strip()
-    if not name:
-        raise ValidationError("A site needs a name.")
-    site, created = Site.objects.get_or_create(
-        study=study, name=name, defaults={"country": country.strip()}
-    )
-    return site, created
+SETTINGS_FIELDS = (
+    "title",
+    "description",
+    "design",
+    "washout_days",
+    "allow_revisions",
+    "ask_preference",
+    "allow_comment",
+    "noninferiority_margin",
+)
+
+
+TEXT_ONLY_FIELDS = ("title", "description")
 
 
 @transaction.atomic
-def membership_grant(
-    *,
-    study: Study,
-    username: str,
-    role: str,
-    site: Site | None = None,
-    email: str = "",
-    password: str | None = None,
-    actor=None,
-    request=None,
-) -> Membership:
-    """Give a user (created if new) a role in a study. Readers must be placed on a site."""
-    if role not in Membership.Role.values:
-        raise ValidationError(f"Unknown role {role!r}; use 'coordinator' or 'reader'.")
-    if role == Membership.Role.READER and site is None:
-        raise ValidationError("Put each reader on a site.")
-    if site is not None and site.study_id != study.pk:
-        raise ValidationError("The site belongs to another study.")
-    user_model = get_user_model()
-    user, created = user_model.objects.get_or_create(username=username, defaults={"email": email})
-    if created:
-        if password:
-            user.set_password(password)
-        else:
-            user.set_unusable_password()
-        user.save()
-    membership, _ = Membership.objects.update_or_create(
-        user=user, study=study, role=role, defaults={"site": site, "is_active": True}
+def study_settings_update(*, study: Study, data: dict[str, Any], actor=None, request=None) -> Study:
+    """Change the study's settings; after opening only the title and description."""
+    unknown = set(data) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown study setting(s): {', '.join(sorted(unknown))}.")
+    changes = field_changes(study, data, SETTINGS_FIELDS)
+    if not study.is_draft and set(changes) - set(TEXT_ONLY_FIELDS):
+        require_draft(study)
+    if "design" in changes and data["design"] not in Study.Design.values:
+        raise ValidationError(f"Unknown design {data['design']!r}.")
+    if "title" in changes and not str(data["title"]).strip():
+        raise ValidationError("A study needs a title.")
+    if "noninferiority_margin" in changes and not float(data["noninferiority_margin"]) > 0:
+        raise ValidationError("The non-inferiority margin must be above zero.")
+    for field, (_old, new) in changes.items():
+        setattr(study, field, new)
+    study.save()
+    audit_changes(
+        "study.update", study=study, target=study, changes=changes, actor=actor, request=request
     )
-    audit_record(
-        action="membership.grant",
-        actor=actor,
-        study=study,
-        target=membership,
-        data={"user": username, "role": role, "site": site.name if site else ""},
-        request=request,
-    )
-    return membership
+    return study
+
+
+@transaction.atomic
+def study_close(*, study: Study, actor=None, request=None) -> Study:
+    """Close an open study: readers can no longer read or change scores; exports stay."""
+    if not study.is_open:
+        raise ValidationError(f"Only an open study can be closed; this one is {study.status}.")
+    study.status = Study.Status.CLOSED
+    study.closed_at = timezone.now()
+    study.save(update_fields=["status", "closed_at"])
+    audit_record(action="study.close", actor=actor, study=study, target=study, request=request)
+    return study

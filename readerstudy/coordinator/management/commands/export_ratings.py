@@ -1,4 +1,6 @@
-from readerstudy.coordinator.management.commands.export_table import BaseCommand, write_export
+from django.core.management.base import BaseCommand
+
+from readerstudy.coordinator.management.base import write_export
 
 
 class Command(BaseCommand):

@@ -1,31 +1,7 @@
-from pathlib import Path
+from django.core.management.base import BaseCommand
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
-
-from readerstudy.coordinator.exports.files import EXPORT_KINDS, study_export
-from readerstudy.studies.models import Study
-
-
-def write_export(command: BaseCommand, *, slug: str, kind: str, out: str, fmt: str | None) -> None:
-    """Shared by export_ratings and export_table: build, write, report. Audited as via=cli."""
-    study = Study.objects.filter(slug=slug).first()
-    if study is None:
-        raise CommandError(f"No study with the slug {slug!r}.")
-    path = Path(out)
-    fmt = fmt or (path.suffix.lower().lstrip(".") if path.suffix else "csv")
-    if fmt not in ("csv", "xlsx"):
-        raise CommandError(f"Unknown format {fmt!r} (from --out {out!r}); use csv or xlsx.")
-    try:
-        export = study_export(study=study, kind=kind, fmt=fmt, via="cli")
-    except ValidationError as exc:
-        raise CommandError(" ".join(exc.messages)) from None
-    if not path.parent.exists():
-        raise CommandError(f"The folder {str(path.parent)!r} does not exist.")
-    path.write_bytes(export.content)
-    command.stdout.write(
-        command.style.SUCCESS(f"Wrote {export.rows} rows of {kind} for {slug!r} to {path}.")
-    )
+from readerstudy.coordinator.exports.files import EXPORT_KINDS
+from readerstudy.coordinator.management.base import write_export
 
 
 class Command(BaseCommand):

@@ -27,7 +27,7 @@ from readerstudy.imaging.management.commands.import_dicom import TqdmProgress
 from readerstudy.imaging.models import Series
 from readerstudy.imaging.services.intake import ImportRefused, import_dicom
 from readerstudy.studies.models import Membership, Study
-from readerstudy.studies.services.study import membership_grant, site_get_or_create, study_create
+from readerstudy.studies.services import membership_grant, site_add, study_create
 
 SLUG = "demo"
 TITLE = "Demo: DL-enhanced glioma MRI"
@@ -83,7 +83,7 @@ class Command(BaseCommand):
             study = study_create(slug=slug, title=title, template=TEMPLATE)
         sites = {}
         for name, country, _ in SITES:
-            sites[name], _ = site_get_or_create(study=study, name=name, country=country)
+            sites[name] = site_add(study=study, name=name, country=country, exist_ok=True)
         coordinator = self._people(study, sites)
         changes = []
         if study.is_draft:
@@ -147,7 +147,7 @@ class Command(BaseCommand):
         return len(report.imported)
 
     def _rois(self, study: Study, coordinator) -> int:
-        from readerstudy.imaging.rois import roi_place_demo
+        from readerstudy.demo.rois import roi_place_demo
 
         # A re-run places nothing and audits nothing (roi_place_demo skips placed ROIs).
         placement = roi_place_demo(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from readerstudy.imaging.rois import ROIImportError, rois_import_csv
+from readerstudy.imaging.services.rois_csv import ROIImportError, rois_import_csv
 from readerstudy.studies.models import Study
 
 FORMAT = """

@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from readerstudy.studies.protocols import DEFAULT_TEMPLATE
-from readerstudy.studies.services.study import study_create
+from readerstudy.studies.services import study_create
 
 
 class Command(BaseCommand):

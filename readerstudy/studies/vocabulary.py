@@ -1,0 +1,37 @@
+"""Words every layer shares, declared once: the two arms and the columns of the ratings table.
+
+Plain Python with no Django, so the pure analysis (``readerstudy.analysis.stats``), the phantom
+and the models all take them from here.
+"""
+
+from __future__ import annotations
+
+CONVENTIONAL = "conventional"
+ENHANCED = "enhanced"
+#: The two versions of every image, in the order tables and reports list them.
+ARMS = (CONVENTIONAL, ENHANCED)
+ARM_LABELS = {CONVENTIONAL: "Conventional", ENHANCED: "Enhanced (DL)"}
+
+#: The ratings table (export and analysis input): one row per score.
+RATINGS_REQUIRED_COLUMNS = (
+    "study",
+    "site",
+    "reader",
+    "case",
+    "sequence",
+    "arm",
+    "criterion",
+    "score",
+)
+RATINGS_OPTIONAL_COLUMNS = (
+    "reader_site",
+    "task",
+    "pane",
+    "position",
+    "read_order",
+    "started_at",
+    "submitted_at",
+    "duration_s",
+)
+#: The ROI-statistics table: one row per case × sequence × label × arm.
+ROI_COLUMNS = ("case", "sequence", "label", "arm", "mean", "sd", "n_pixels")
