@@ -43,7 +43,8 @@ def analysis_inputs(study: Study) -> AnalysisInputs:
     """
     from readerstudy.analysis.stats.io import AnalysisInputError
     from readerstudy.imaging.rois.stats import ROIRefused
-    from readerstudy.reading.selectors.frame import ratings_frame, roi_stats_frame
+    from readerstudy.imaging.selectors import roi_stats_frame
+    from readerstudy.reading.selectors.frame import ratings_frame
 
     try:
         roi_stats = roi_stats_frame(study)

@@ -13,7 +13,8 @@ from pydicom.uid import ImplicitVRLittleEndian
 
 from readerstudy.demo.phantom.dicom import write_study_dicom
 from readerstudy.imaging.dicom.fast import fast_slice_header
-from readerstudy.imaging.dicom.read import FileSkipped, read_file_headers
+from readerstudy.imaging.dicom.header import FileSkipped
+from readerstudy.imaging.dicom.read import read_file_headers
 from tests.imaging.dicom_factory import enhanced_mr_dataset, mr_dataset, write_series
 
 WHEEL = Path(pydicom.data.__file__).parent / "test_files"

@@ -11,7 +11,8 @@ import pytest
 from pydicom.dataset import FileMetaDataset
 from pydicom.pixels import apply_rescale
 
-from readerstudy.imaging.dicom.read import FileSkipped, read_file_frames, read_file_headers
+from readerstudy.imaging.dicom.header import FileSkipped
+from readerstudy.imaging.dicom.read import read_file_frames, read_file_headers
 from readerstudy.imaging.intake.assembly import assemble
 from readerstudy.imaging.intake.stacking import VolumeRejected, stack_volume
 from tests.imaging.dicom_factory import mr_dataset, write_series

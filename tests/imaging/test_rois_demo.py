@@ -13,15 +13,15 @@ import pytest
 
 from readerstudy.analysis.stats.quantitative import roi_metrics
 from readerstudy.audit.models import AuditEvent
-from readerstudy.demo.management.commands.make_demo_study import demo_cases
 from readerstudy.demo.phantom.cases import Compartment, Tissue, make_case
 from readerstudy.demo.phantom.dicom import write_study_dicom
 from readerstudy.demo.rois import _demo_anatomy, demo_roi_circles, roi_place_demo
+from readerstudy.demo.studies import demo_cases
 from readerstudy.imaging.models import ROI, Series
 from readerstudy.imaging.rois.masks import ellipse_mask
+from readerstudy.imaging.selectors import roi_stats_frame
 from readerstudy.imaging.services.intake import import_dicom
 from readerstudy.imaging.volumes import volume_load
-from readerstudy.reading.selectors.frame import roi_stats_frame
 from readerstudy.studies.models import Case
 from tests.factories import make_series
 

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from readerstudy.analysis.stats.io import ROI_COLUMNS, validate_roi_stats
 from readerstudy.imaging.models import ROI, Series
 from readerstudy.imaging.rois.stats import ROIRefused, roi_stats
+from readerstudy.imaging.selectors import roi_stats_frame
 from readerstudy.imaging.services.rois import roi_create, roi_delete
-from readerstudy.reading.selectors.frame import roi_stats_frame
 from readerstudy.studies.models import Case
 from tests.factories import make_series
 

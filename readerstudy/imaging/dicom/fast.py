@@ -21,8 +21,8 @@ from pydicom.uid import (
     MediaStorageDirectoryStorage,
 )
 
-from readerstudy.imaging.dicom.read import (
-    _LONG_VRS,
+from readerstudy.imaging.dicom.header import (
+    LONG_VRS,
     PIXEL_TAGS,
     SliceHeader,
     corrupt,
@@ -82,7 +82,7 @@ def _element(data: bytes, pos: int, implicit: bool) -> tuple[int, bytes, int, in
     if implicit or group == 0xFFFE:  # item tags never carry a VR
         return tag, b"", unpack_from("<L", data, pos + 4)[0], pos + 8
     vr = data[pos + 4 : pos + 6]
-    if vr in _LONG_VRS:
+    if vr in LONG_VRS:
         if pos + 12 > len(data):
             raise _NeedPydicom
         return tag, vr, unpack_from("<L", data, pos + 8)[0], pos + 12
@@ -117,7 +117,7 @@ def _skip_item(data: bytes, pos: int, implicit: bool) -> int:
             pos += length
 
 
-def _text(raw: bytes) -> str | list[str]:
+def as_text(raw: bytes) -> str | list[str]:
     if not raw.isascii():
         raise _NeedPydicom  # the character set matters: pydicom decodes it
     text = raw.decode("ascii").strip("\x00 ")
@@ -134,9 +134,9 @@ def _parse(data: bytes, file_size: int) -> tuple[dict, str, int, int, int]:
         if tag >> 16 != 0x0002:
             break
         if tag == 0x00020010:
-            transfer_syntax = _text(data[value : value + length])
+            transfer_syntax = as_text(data[value : value + length])
         elif tag == 0x00020002:
-            meta_sop_class = _text(data[value : value + length])
+            meta_sop_class = as_text(data[value : value + length])
         pos = value + length
     if transfer_syntax == ExplicitVRLittleEndian:
         implicit = False
@@ -169,7 +169,7 @@ def _parse(data: bytes, file_size: int) -> tuple[dict, str, int, int, int]:
             if keyword in _US:
                 values[keyword] = unpack_from("<H", raw)[0] if len(raw) >= 2 else None
             else:
-                values[keyword] = _text(raw)
+                values[keyword] = as_text(raw)
 
 
 def fast_slice_header(path: str, name: str) -> SliceHeader | None:

@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import numpy as np
 import pydicom
-from pydicom.datadict import tag_for_keyword
-from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 from pydicom.pixels import pixel_array
@@ -29,156 +25,24 @@ from pydicom.uid import (
 )
 
 from readerstudy.imaging.dicom.decoders import decoding_plugin
+from readerstudy.imaging.dicom.header import (
+    DICOMDIR,
+    LONG_VRS,
+    NOT_DICOM,
+    PIXEL_TAGS,
+    FileSkipped,
+    SliceHeader,
+    as_float,
+    as_floats,
+    as_int,
+    as_text,
+    corrupt,
+    element_value,
+    header_fields,
+    rescale_of,
+)
 
-NOT_DICOM = "not a DICOM file"
-DICOMDIR = "a DICOMDIR index, not an image"
-PIXEL_TAGS = {
-    0x7FE00010: "PixelData",
-    0x7FE00008: "FloatPixelData",
-    0x7FE00009: "DoubleFloatPixelData",
-}
-# Explicit VRs whose length field is 4 bytes after 2 reserved bytes (PS3.5 7.1.2).
-_LONG_VRS = {
-    b"OB",
-    b"OD",
-    b"OF",
-    b"OL",
-    b"OV",
-    b"OW",
-    b"SQ",
-    b"SV",
-    b"UC",
-    b"UN",
-    b"UR",
-    b"UT",
-    b"UV",
-}
 _NATIVE_LE = {ExplicitVRLittleEndian, ImplicitVRLittleEndian}
-
-
-class FileSkipped(Exception):
-    """A file that is not imported, with the reason the coordinator sees."""
-
-
-def corrupt(detail: str) -> str:
-    return f"corrupt or truncated DICOM file ({detail})"
-
-
-@dataclass(slots=True)
-class SliceHeader:
-    """What the import needs to know about one image (one frame of a multi-frame file)."""
-
-    path: str  # absolute path, for reading
-    name: str  # path relative to the import root, for messages
-    frame: int | None  # frame index in a multi-frame file, None for single-frame files
-    series_uid: str
-    sop_uid: str
-    sop_class: str
-    instance_number: int | None
-    position: tuple[float, float, float] | None
-    orientation: tuple[float, float, float, float, float, float] | None
-    rows: int
-    columns: int
-    pixel_spacing: tuple[float, float] | None
-    slice_thickness: float | None
-    spacing_between_slices: float | None
-    slope: float
-    intercept: float
-    photometric: str
-    samples_per_pixel: int
-    bits_allocated: int
-    bits_stored: int
-    pixel_representation: int
-    transfer_syntax: str
-    frames: int  # NumberOfFrames of the file
-    pixel_keyword: str | None  # None when the file has no pixel data
-    pixel_offset: int | None  # start of native little-endian pixel bytes (fast path), else None
-    description: str
-    patient_id: str
-    patient_name: str
-    accession_number: str
-    study_id: str
-    problem: str | None = None  # set when the file is known to be unusable (e.g. truncated)
-
-    @property
-    def has_pixels(self) -> bool:
-        return self.pixel_keyword is not None
-
-
-_US_KEYWORDS = {
-    "Rows",
-    "Columns",
-    "SamplesPerPixel",
-    "BitsAllocated",
-    "BitsStored",
-    "PixelRepresentation",
-}
-_TAGS: dict[str, int] = {}
-
-
-def _value(ds: Dataset, keyword: str):
-    """The value of ``keyword`` in ``ds``, skipping pydicom's value conversion when it can.
-
-    Converting DS/IS/UI values through pydicom costs more than parsing the whole header; for the
-    few attributes the import needs, plain ASCII bytes are split and returned as str (US as
-    int). Non-ASCII text still goes through pydicom so the character set is honoured.
-    """
-    tag = _TAGS.get(keyword)
-    if tag is None:
-        tag = _TAGS[keyword] = int(tag_for_keyword(keyword))
-    element = ds._dict.get(tag)
-    if element is None:
-        return None
-    if not isinstance(element, RawDataElement) or element.value is None:
-        return ds[tag].value
-    raw = element.value
-    if keyword in _US_KEYWORDS:
-        if len(raw) < 2:
-            return None
-        return int.from_bytes(raw[:2], "little" if element.is_little_endian else "big")
-    if not raw.isascii():
-        return ds[tag].value
-    text = raw.decode("ascii").strip("\x00 ")
-    return text.split("\\") if "\\" in text else text
-
-
-def _float(value, default: float | None = None) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return default
-
-
-def _int(value, default: int | None = None) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
-def _floats(value, count: int) -> tuple | None:
-    try:
-        numbers = tuple(float(v) for v in value)
-    except (TypeError, ValueError):
-        return None
-    return numbers if len(numbers) == count else None
-
-
-def _rescale(get: Callable[[str], Any]) -> tuple[float, float]:
-    """(slope, intercept); applied only when both are present, as pydicom's apply_rescale does."""
-    slope, intercept = get("RescaleSlope"), get("RescaleIntercept")
-    if slope is None or intercept is None:
-        return 1.0, 0.0
-    return _float(slope, 1.0), _float(intercept, 0.0)
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        value = "\\".join(str(v).strip() for v in value)
-    # Broken exports pad with NULs inside values; PostgreSQL's JSON cannot hold them.
-    return str(value).replace("\x00", "").strip()
 
 
 def _looks_headerless(fp: BinaryIO) -> bool:
@@ -200,7 +64,7 @@ def _peek_pixel_element(fp: BinaryIO, implicit: bool, little: bool) -> tuple[int
     if implicit:
         (length,) = struct.unpack(order + "L", head[4:8])
         return tag, length, start + 8
-    if head[4:6] in _LONG_VRS:
+    if head[4:6] in LONG_VRS:
         if len(head) < 12:
             return None
         (length,) = struct.unpack(order + "L", head[8:12])
@@ -225,9 +89,9 @@ def _read_dataset(fp: BinaryIO) -> Dataset:
 
 
 def _frame_bytes(ds: Dataset) -> int:
-    rows, columns = _int(_value(ds, "Rows"), 0), _int(_value(ds, "Columns"), 0)
-    samples = _int(_value(ds, "SamplesPerPixel"), 1) or 1
-    bits = _int(_value(ds, "BitsAllocated"), 16) or 16
+    rows, columns = as_int(element_value(ds, "Rows"), 0), as_int(element_value(ds, "Columns"), 0)
+    samples = as_int(element_value(ds, "SamplesPerPixel"), 1) or 1
+    bits = as_int(element_value(ds, "BitsAllocated"), 16) or 16
     return rows * columns * samples * bits // 8
 
 
@@ -246,7 +110,9 @@ def read_file_headers(path: str, name: str, *, fast: bool = True) -> list[SliceH
             return [header]
     with open(path, "rb") as fp:
         ds = _read_dataset(fp)
-        sop_class = _text(_value(ds, "SOPClassUID") or ds.file_meta.get("MediaStorageSOPClassUID"))
+        sop_class = as_text(
+            element_value(ds, "SOPClassUID") or ds.file_meta.get("MediaStorageSOPClassUID")
+        )
         if sop_class == MediaStorageDirectoryStorage or "DirectoryRecordSequence" in ds:
             raise FileSkipped(DICOMDIR)
         if "SeriesInstanceUID" not in ds:
@@ -258,7 +124,7 @@ def read_file_headers(path: str, name: str, *, fast: bool = True) -> list[SliceH
         problem = None
         if "ModalityLUTSequence" in ds:
             problem = "it uses a Modality LUT Sequence, which the import does not apply"
-        transfer_syntax = _text(ds.file_meta.get("TransferSyntaxUID")) if ds.file_meta else ""
+        transfer_syntax = as_text(ds.file_meta.get("TransferSyntaxUID")) if ds.file_meta else ""
         implicit, little = ds.original_encoding
         keyword, offset = None, None
         deflated = transfer_syntax == pydicom.uid.DeflatedExplicitVRLittleEndian
@@ -274,7 +140,9 @@ def read_file_headers(path: str, name: str, *, fast: bool = True) -> list[SliceH
                 keyword = PIXEL_TAGS[tag]
                 if length != 0xFFFFFFFF:
                     size = os.fstat(fp.fileno()).st_size
-                    expected = _frame_bytes(ds) * (_int(_value(ds, "NumberOfFrames"), 1) or 1)
+                    expected = _frame_bytes(ds) * (
+                        as_int(element_value(ds, "NumberOfFrames"), 1) or 1
+                    )
                     if value_offset + length > size or length < expected:
                         have = min(length, max(0, size - value_offset))
                         problem = corrupt(
@@ -301,58 +169,6 @@ def _functional_group(item: Dataset | None, shared: Dataset | None, keyword: str
     return None
 
 
-def header_fields(
-    get: Callable[[str], Any],
-    *,
-    path: str,
-    name: str,
-    transfer_syntax: str,
-    pixel_keyword: str | None,
-    pixel_offset: int | None,
-    problem: str | None = None,
-) -> tuple[dict, dict]:
-    """The SliceHeader fields of a file's top level: (per-file fields, per-slice fields).
-
-    ``get(keyword)`` returns an attribute's value (str, list of str, int, or None); both the
-    pydicom path and the fast native parser (``dicom_fast``) feed this one function.
-    """
-    frames = _int(get("NumberOfFrames"), 1) or 1
-    base = {
-        "path": path,
-        "name": name,
-        "series_uid": _text(get("SeriesInstanceUID")),
-        "sop_uid": _text(get("SOPInstanceUID")),
-        "sop_class": _text(get("SOPClassUID")),
-        "rows": _int(get("Rows"), 0),
-        "columns": _int(get("Columns"), 0),
-        "photometric": _text(get("PhotometricInterpretation")) or "MONOCHROME2",
-        "samples_per_pixel": _int(get("SamplesPerPixel"), 1),
-        "bits_allocated": _int(get("BitsAllocated"), 16),
-        "bits_stored": _int(get("BitsStored"), _int(get("BitsAllocated"), 16)),
-        "pixel_representation": _int(get("PixelRepresentation"), 0),
-        "transfer_syntax": transfer_syntax,
-        "frames": frames,
-        "pixel_keyword": pixel_keyword,
-        "pixel_offset": pixel_offset,
-        "description": _text(get("SeriesDescription")) or _text(get("ProtocolName")),
-        "patient_id": _text(get("PatientID")),
-        "patient_name": _text(get("PatientName")),
-        "accession_number": _text(get("AccessionNumber")),
-        "study_id": _text(get("StudyID")),
-        "problem": problem,
-    }
-    top = {
-        "instance_number": _int(get("InstanceNumber")),
-        "position": _floats(get("ImagePositionPatient"), 3),
-        "orientation": _floats(get("ImageOrientationPatient"), 6),
-        "pixel_spacing": _floats(get("PixelSpacing"), 2),
-        "slice_thickness": _float(get("SliceThickness")),
-        "spacing_between_slices": _float(get("SpacingBetweenSlices")),
-    }
-    top["slope"], top["intercept"] = _rescale(get)
-    return base, top
-
-
 def dataset_slice_headers(
     ds: Dataset,
     *,
@@ -368,9 +184,9 @@ def dataset_slice_headers(
     Enhanced (multi-frame) MR keeps position, orientation, spacing and rescale per frame in the
     functional group sequences (PS3.3 C.7.6.16); classic files keep them at the top level.
     """
-    frames = _int(_value(ds, "NumberOfFrames"), 1) or 1
+    frames = as_int(element_value(ds, "NumberOfFrames"), 1) or 1
     base, top = header_fields(
-        lambda keyword: _value(ds, keyword),
+        lambda keyword: element_value(ds, keyword),
         path=path,
         name=name,
         transfer_syntax=transfer_syntax,
@@ -393,22 +209,26 @@ def dataset_slice_headers(
         content = _functional_group(item, shared, "FrameContentSequence")
         values = dict(top)
         # Legacy multi-frame files have no per-frame position: keep the frame order instead.
-        values["position"] = _floats(_value(plane, "ImagePositionPatient"), 3) if plane else None
+        values["position"] = (
+            as_floats(element_value(plane, "ImagePositionPatient"), 3) if plane else None
+        )
         if orient is not None:
-            values["orientation"] = _floats(_value(orient, "ImageOrientationPatient"), 6)
+            values["orientation"] = as_floats(element_value(orient, "ImageOrientationPatient"), 6)
         if measures is not None:
             values["pixel_spacing"] = (
-                _floats(_value(measures, "PixelSpacing"), 2) or top["pixel_spacing"]
+                as_floats(element_value(measures, "PixelSpacing"), 2) or top["pixel_spacing"]
             )
-            values["slice_thickness"] = _float(
-                _value(measures, "SliceThickness"), top["slice_thickness"]
+            values["slice_thickness"] = as_float(
+                element_value(measures, "SliceThickness"), top["slice_thickness"]
             )
-            values["spacing_between_slices"] = _float(
-                _value(measures, "SpacingBetweenSlices"), top["spacing_between_slices"]
+            values["spacing_between_slices"] = as_float(
+                element_value(measures, "SpacingBetweenSlices"), top["spacing_between_slices"]
             )
         if transform is not None:
-            values["slope"], values["intercept"] = _rescale(partial(_value, transform))
-        stack_position = _int(_value(content, "InStackPositionNumber")) if content else None
+            values["slope"], values["intercept"] = rescale_of(partial(element_value, transform))
+        stack_position = (
+            as_int(element_value(content, "InStackPositionNumber")) if content else None
+        )
         values["instance_number"] = stack_position if stack_position is not None else index + 1
         headers.append(SliceHeader(frame=index, **base, **values))
     return headers

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from readerstudy.imaging.dicom.read import SliceHeader
+from readerstudy.imaging.dicom.header import SliceHeader
 
 ORIENTATION_DECIMALS = 3
 SPACING_TOLERANCE = 0.02  # relative deviation from the median spacing that counts as uneven

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
-from readerstudy.imaging.dicom.read import SliceHeader
+from readerstudy.imaging.dicom.header import SliceHeader
 from readerstudy.imaging.intake.assembly import Stack, assemble
 from readerstudy.imaging.intake.manifest import ManifestRow
 from readerstudy.imaging.intake.rules import CompiledRules, Target, match_stack

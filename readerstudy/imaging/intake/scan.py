@@ -12,7 +12,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from readerstudy.imaging.dicom.read import FileSkipped, SliceHeader, read_file_headers
+from readerstudy.imaging.dicom.header import FileSkipped, SliceHeader
+from readerstudy.imaging.dicom.read import read_file_headers
 from readerstudy.imaging.intake.zipsafe import zip_extract_safely
 
 Progress = Callable[[int, int, str], None]

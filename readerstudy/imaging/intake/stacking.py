@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from readerstudy.imaging.dicom.read import SliceHeader, corrupt, read_file_frames
+from readerstudy.imaging.dicom.header import SliceHeader, corrupt
+from readerstudy.imaging.dicom.read import read_file_frames
 
 INT16 = (-32768, 32767)
 UINT16 = (0, 65535)

@@ -2,37 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
+from readerstudy.imaging.intake.progress import TqdmProgress
 from readerstudy.imaging.services.intake import ImportRefused, import_dicom
 from readerstudy.studies.models import Study
-
-
-class TqdmProgress:
-    """A progress bar on stderr that restarts for each stage (reading files, importing series)."""
-
-    def __init__(self, stream=None, disable: bool = False):
-        self.stream = stream or sys.stderr
-        self.disable = disable
-        self.bar: tqdm | None = None
-        self.stage = ""
-
-    def __call__(self, done: int, total: int, stage: str) -> None:
-        if self.bar is None or stage != self.stage:
-            self.close()
-            self.stage = stage
-            self.bar = tqdm(
-                total=total, desc=stage, unit="", file=self.stream, disable=self.disable
-            )
-        self.bar.update(done - self.bar.n)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
 
 
 class Command(BaseCommand):
