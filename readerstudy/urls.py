@@ -11,11 +11,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("readerstudy.coordinator.urls")),
-    path("", include("readerstudy.coordinator.urls_imaging")),
     path("", include("readerstudy.reading.urls")),
     path("", include("readerstudy.analysis.urls")),
     path("api/", include("readerstudy.coordinator.api_urls")),
-    path("api/", include("readerstudy.coordinator.api_urls_imaging")),
     path("api/", include("readerstudy.reading.api_urls")),
     path("api/", include("readerstudy.analysis.api_urls")),
 ]

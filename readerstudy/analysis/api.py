@@ -13,7 +13,7 @@ from readerstudy.analysis.models import AnalysisRun
 from readerstudy.analysis.selectors import recent_runs
 from readerstudy.analysis.services import analysis_run
 from readerstudy.analysis.views import output_names
-from readerstudy.studies.gates_api import CoordinatorAPIView, bad_request
+from readerstudy.studies.gates import CoordinatorAPIView, bad_request
 
 TAG = ["analysis"]
 

@@ -2,23 +2,52 @@
 
 from django.urls import path
 
-from readerstudy.coordinator.api import views
+from readerstudy.coordinator.api import (
+    cases,
+    exports,
+    imports,
+    people,
+    plan,
+    progress,
+    rois,
+    studies,
+)
 
-app_name = "studies_api"
+app_name = "coordinator_api"
 
 S = "studies/<slug:slug>/"
 urlpatterns = [
-    path("studies/", views.StudyListView.as_view(), name="studies"),
-    path(S, views.StudyDetailView.as_view(), name="study"),
-    path(S + "progress", views.ProgressView.as_view(), name="progress"),
-    path(S + "open", views.OpenView.as_view(), name="open"),
-    path(S + "close", views.CloseView.as_view(), name="close"),
-    path(S + "members", views.MemberListView.as_view(), name="members"),
-    path(S + "members/<int:membership_id>", views.MemberView.as_view(), name="member"),
-    path(S + "cases", views.CaseListView.as_view(), name="cases"),
-    path(S + "cases/<int:case_id>/exclusion", views.CaseExclusionView.as_view(), name="exclusion"),
-    path(S + "assignment-plan", views.AssignmentPlanView.as_view(), name="assignment_plan"),
-    path(S + "assignments/<int:assignment_id>/reopen", views.ReopenView.as_view(), name="reopen"),
-    path(S + "exports/<slug:kind>.<slug:fmt>", views.ExportView.as_view(), name="export"),
-    path(S + "audit", views.AuditView.as_view(), name="audit"),
+    path("studies/", studies.StudyListView.as_view(), name="studies"),
+    path(S, studies.StudyDetailView.as_view(), name="study"),
+    path(S + "open", studies.OpenView.as_view(), name="open"),
+    path(S + "close", studies.CloseView.as_view(), name="close"),
+    path(S + "progress", progress.ProgressView.as_view(), name="progress"),
+    path(S + "members", people.MemberListView.as_view(), name="members"),
+    path(S + "members/<int:membership_id>", people.MemberView.as_view(), name="member"),
+    path(S + "cases", cases.CaseListView.as_view(), name="cases"),
+    path(S + "cases/<int:case_id>/exclusion", cases.CaseExclusionView.as_view(), name="exclusion"),
+    path(S + "assignment-plan", plan.AssignmentPlanView.as_view(), name="assignment_plan"),
+    path(
+        S + "assignments/<int:assignment_id>/reopen",
+        progress.ReopenView.as_view(),
+        name="reopen",
+    ),
+    path(S + "exports/<slug:kind>.<slug:fmt>", exports.ExportView.as_view(), name="export"),
+    path(S + "audit", exports.AuditView.as_view(), name="audit"),
+    path(
+        S + "imports/<int:job_id>/progress/",
+        imports.ImportProgressView.as_view(),
+        name="import_progress",
+    ),
+    path(
+        S + "cases/<int:case_id>/rois/<slug:sequence_key>/",
+        rois.PairROIsView.as_view(),
+        name="rois",
+    ),
+    path(
+        S + "cases/<int:case_id>/rois/<slug:sequence_key>/slices",
+        rois.PairPixelsView.as_view(),
+        name="roi_slices",
+    ),
+    path(S + "rois/<int:roi_id>/", rois.ROIView.as_view(), name="roi"),
 ]

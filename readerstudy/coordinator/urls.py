@@ -2,10 +2,19 @@
 
 from django.urls import path
 
-from readerstudy.coordinator.views import assignment, cases, exports, people, progress, setup
+from readerstudy.coordinator.views import (
+    assignment,
+    cases,
+    exports,
+    imports,
+    people,
+    progress,
+    rois,
+    setup,
+)
 from readerstudy.coordinator.views.audit import audit_log
 
-app_name = "studies"
+app_name = "coordinator"
 
 S = "studies/<slug:slug>/"
 urlpatterns = [
@@ -45,4 +54,7 @@ urlpatterns = [
     ),
     path(S + "exports/<slug:kind>.<slug:fmt>", exports.export_download, name="export"),
     path(S + "audit/", audit_log, name="audit"),
+    path(S + "imports/new/", imports.import_new, name="import_new"),
+    path(S + "imports/<int:job_id>/", imports.import_detail, name="import_detail"),
+    path(S + "cases/<int:case_id>/rois/<slug:sequence_key>/", rois.roi_page, name="rois"),
 ]

@@ -30,7 +30,7 @@ def export_zip(tmp_path) -> bytes:
 
 
 def new_url(slug="glioma"):
-    return reverse("imaging:import_new", args=[slug])
+    return reverse("coordinator:import_new", args=[slug])
 
 
 def upload(client, data: bytes, *, manifest: bytes | None = MANIFEST, name="export.zip"):
@@ -52,8 +52,8 @@ def test_everyone_else_gets_404(client, study, other_study, who, request):
     client.force_login(request.getfixturevalue(who))
     assert client.get(new_url()).status_code == 404
     job = ImportJob.objects.create(study=study, source_name="x.zip")
-    detail = reverse("imaging:import_detail", args=["glioma", job.pk])
-    progress = reverse("imaging_api:import_progress", args=["glioma", job.pk])
+    detail = reverse("coordinator:import_detail", args=["glioma", job.pk])
+    progress = reverse("coordinator_api:import_progress", args=["glioma", job.pk])
     assert client.get(detail).status_code == 404
     assert client.get(progress).status_code == 404
 
@@ -62,15 +62,19 @@ def test_anonymous_users_are_sent_to_log_in(client, study):
     response = client.get(new_url())
     assert response.status_code == 302 and "/accounts/" in response["Location"]
     job = ImportJob.objects.create(study=study, source_name="x.zip")
-    progress = reverse("imaging_api:import_progress", args=["glioma", job.pk])
+    progress = reverse("coordinator_api:import_progress", args=["glioma", job.pk])
     assert client.get(progress).status_code in (401, 403)
 
 
 def test_a_coordinator_cannot_see_another_studys_import(client, alice, study, other_study):
     job = ImportJob.objects.create(study=other_study, source_name="x.zip")
     client.force_login(alice)
-    assert client.get(reverse("imaging:import_detail", args=["glioma", job.pk])).status_code == 404
-    assert client.get(reverse("imaging:import_detail", args=["other", job.pk])).status_code == 404
+    assert (
+        client.get(reverse("coordinator:import_detail", args=["glioma", job.pk])).status_code == 404
+    )
+    assert (
+        client.get(reverse("coordinator:import_detail", args=["other", job.pk])).status_code == 404
+    )
 
 
 def test_an_upload_runs_as_a_task_and_shows_its_report(client, alice, study, export_zip):
@@ -79,7 +83,7 @@ def test_an_upload_runs_as_a_task_and_shows_its_report(client, alice, study, exp
 
     job = ImportJob.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("imaging:import_detail", args=["glioma", job.pk])
+    assert response["Location"] == reverse("coordinator:import_detail", args=["glioma", job.pk])
     assert job.status == "done" and job.task_id
     assert (job.done, job.total, job.stage) == (2, 2, "Importing series")
     assert job.report["summary"]["imported"] == 2
@@ -92,7 +96,9 @@ def test_an_upload_runs_as_a_task_and_shows_its_report(client, alice, study, exp
     assert b"T2 AX DL" in page.content  # the coordinator sees what was hidden
     assert b"<script>" not in page.content
 
-    progress = client.get(reverse("imaging_api:import_progress", args=["glioma", job.pk])).json()
+    progress = client.get(
+        reverse("coordinator_api:import_progress", args=["glioma", job.pk])
+    ).json()
     assert progress == {
         "status": "done",
         "stage": "Importing series",
@@ -112,7 +118,9 @@ def test_a_running_import_shows_a_progress_bar_driven_by_a_module(client, alice,
     )
     client.force_login(alice)
 
-    page = client.get(reverse("imaging:import_detail", args=["glioma", job.pk])).content.decode()
+    page = client.get(
+        reverse("coordinator:import_detail", args=["glioma", job.pk])
+    ).content.decode()
 
     assert '<progress max="10" value="3"' in page
     assert 'data-progress-url="/api/studies/glioma/imports/' in page

@@ -3,32 +3,22 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from readerstudy.accounts.otp import needs_otp
 from readerstudy.audit.services import audit_record
 from readerstudy.coordinator.forms.imports import ImportUploadForm, too_large_message
 from readerstudy.imaging.access import get_import_job_for_coordinator
 from readerstudy.imaging.intake.report import ImportReport
 from readerstudy.imaging.models import ImportJob
 from readerstudy.imaging.tasks import import_job_run
-from readerstudy.studies.access import get_study_for_coordinator
+from readerstudy.studies.gates import coordinator_page
 from readerstudy.studies.models import Study
 
 NOT_DRAFT = (
     "This study is {status}: DICOM can only be imported while a study is a draft, before it opens."
 )
-
-
-def _otp_redirect(request):
-    """The same two-factor step as every other coordinator page (see studies.views.decorators)."""
-    query = urlencode({"next": request.get_full_path()})
-    return redirect(f"{reverse('accounts:otp_verify')}?{query}")
 
 
 def _form_page(request, study: Study, form: ImportUploadForm, *, error: str = "", status=200):
@@ -43,13 +33,10 @@ def _form_page(request, study: Study, form: ImportUploadForm, *, error: str = ""
     return render(request, "imaging/import_new.html", context, status=status)
 
 
-@login_required
+@coordinator_page
 @csrf_exempt  # so the size check runs before Django reads the body; CSRF is checked below
-def import_new(request, slug: str):
+def import_new(request, study: Study):
     """Upload page: a zip (+ optional manifest). The import runs as a background task."""
-    study = get_study_for_coordinator(request.user, slug)
-    if needs_otp(request):
-        return _otp_redirect(request)
     if request.method != "POST":
         return _form_page(request, study, ImportUploadForm(study=study))
     try:
@@ -89,15 +76,13 @@ def _import_post(request, study: Study):
         )
     result = import_job_run.enqueue(job_id=job.pk)
     ImportJob.objects.filter(pk=job.pk, task_id="").update(task_id=str(result.id)[:64])
-    return redirect("imaging:import_detail", slug=study.slug, job_id=job.pk)
+    return redirect("coordinator:import_detail", slug=study.slug, job_id=job.pk)
 
 
-@login_required
-def import_detail(request, slug: str, job_id: int):
+@coordinator_page
+def import_detail(request, study: Study, job_id: int):
     """Progress while the import runs, then its report."""
-    job = get_import_job_for_coordinator(request.user, slug, job_id)
-    if needs_otp(request):
-        return _otp_redirect(request)
+    job = get_import_job_for_coordinator(study, job_id)
     report = ImportReport.from_dict(job.report) if job.report else None
     percent = round(100 * job.done / job.total) if job.total else 0
     return render(

@@ -4,7 +4,6 @@ opening and closing."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -25,7 +24,7 @@ from readerstudy.studies.access import (
     get_criterion_for_coordinator,
     get_sequence_for_coordinator,
 )
-from readerstudy.studies.gates import coordinator_page
+from readerstudy.studies.gates import coordinator_page, signed_in_coordinator_page
 from readerstudy.studies.services import study_create
 
 
@@ -38,7 +37,7 @@ def back(study, anchor: str = ""):
     return redirect(f"/studies/{study.slug}/{anchor}")
 
 
-@login_required
+@signed_in_coordinator_page
 def study_new(request):
     if not can_create_study(request.user):
         raise PermissionDenied("Ask an administrator for the right to create studies.")
