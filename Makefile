@@ -35,7 +35,7 @@ test-python: install
 	$(BIN)/python -m pytest
 
 test-js:
-	@if [ -d tests/frontend ] && ls tests/frontend/*.test.mjs >/dev/null 2>&1; then \
+	@if [ -d tests/frontend ] && ls tests/frontend/*/*.test.mjs >/dev/null 2>&1; then \
 		if command -v node >/dev/null; then node --test tests/frontend/; \
 		else echo "SKIPPED: front-end tests need node (not installed)"; fi; \
 	fi

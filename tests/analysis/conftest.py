@@ -17,14 +17,3 @@ def small_study() -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def small_rois() -> pd.DataFrame:
     return simulate_roi_stats(n_cases=30, seed=12)
-
-
-def tidy(rows: list[tuple]) -> pd.DataFrame:
-    """A ratings frame from (reader, case, arm, score) rows of one sequence and criterion."""
-    return pd.DataFrame(
-        [
-            {"study": "s", "site": "NYU", "reader": r, "case": c, "sequence": "T2W", "arm": a,
-             "criterion": "noise", "score": s}
-            for r, c, a, s in rows
-        ]
-    )  # fmt: skip

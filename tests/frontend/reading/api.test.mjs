@@ -1,7 +1,7 @@
 // API helpers: CSRF token lookup and the pixel endpoint next to the task URL.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { csrfToken, panesBase } from '../../frontend/reading/api.js';
+import { csrfToken, panesBase } from '../../../frontend/reading/api.js';
 
 test('the CSRF token comes from the csrftoken cookie', () => {
   assert.equal(csrfToken({ cookie: 'sessionid=x; csrftoken=abc%3D; other=1' }), 'abc=');

@@ -6,8 +6,7 @@ import pytest
 from readerstudy.analysis.stats.multiplicity import adjust_pvalues
 from readerstudy.analysis.stats.paired import case_means, paired_comparison, paired_differences
 from readerstudy.analysis.stats.wilcoxon import wilcoxon_signed_rank
-
-from .conftest import tidy
+from tests.analysis.stats.frames import tidy
 
 
 def _two_readers():

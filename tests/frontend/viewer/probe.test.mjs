@@ -1,7 +1,7 @@
 // Frame statistics exposed to browser tests and the benchmark.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FrameStats, timingSummary } from '../../frontend/viewer/probe.js';
+import { FrameStats, timingSummary } from '../../../frontend/viewer/probe.js';
 
 test('median and p95 of recent frame work, intervals only between back-to-back frames', () => {
   const s = new FrameStats();

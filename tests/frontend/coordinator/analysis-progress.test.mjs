@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { describe } from "../../frontend/coordinator/analysis-progress.js";
+import { describe } from "../../../frontend/coordinator/analysis-progress.js";
 
 test("it shows the stage and the percent of a run under way", () => {
   assert.deepEqual(describe({ stage: "Computing statistics", progress: 20 }), {

@@ -1,7 +1,7 @@
 // Decoding the byte-shuffled 16-bit slice payloads of the reading API.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { shuffle, unshuffle, unshuffleInto } from '../../frontend/viewer/unshuffle.js';
+import { shuffle, unshuffle, unshuffleInto } from '../../../frontend/viewer/unshuffle.js';
 
 test('a hand-built payload decodes little-endian, low bytes first per slice', () => {
   // 1 slice of 1x2: values 0x0201 and 0x0403 -> low bytes [01, 03], high bytes [02, 04]

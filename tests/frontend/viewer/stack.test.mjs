@@ -6,9 +6,9 @@ import {
   StackCache,
   makeFetchRange,
   readInto,
-} from '../../frontend/viewer/stack.js';
-import { plannedOrder } from '../../frontend/viewer/loadorder.js';
-import { shuffle } from '../../frontend/viewer/unshuffle.js';
+} from '../../../frontend/viewer/stack.js';
+import { plannedOrder } from '../../../frontend/viewer/loadorder.js';
+import { shuffle } from '../../../frontend/viewer/unshuffle.js';
 
 const ROWS = 2;
 const COLS = 3;

@@ -1,7 +1,7 @@
 // Linked panes: relative window/level between different intensity ranges, slice and zoom links.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultLinks, fromRelative, linkedUpdate, mapWindow, toRelative, toggleLink } from '../../frontend/viewer/link.js';
+import { defaultLinks, fromRelative, linkedUpdate, mapWindow, toRelative, toggleLink } from '../../../frontend/viewer/link.js';
 
 const A = { low: 12, high: 910 };
 const B = { low: -200, high: 31000 }; // e.g. a DL output rescaled to a wider range

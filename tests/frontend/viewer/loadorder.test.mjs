@@ -7,9 +7,9 @@ import {
   middleSlice,
   nextChunk,
   plannedOrder,
-} from '../../frontend/viewer/loadorder.js';
-import { StackCache } from '../../frontend/viewer/stack.js';
-import { shuffle } from '../../frontend/viewer/unshuffle.js';
+} from '../../../frontend/viewer/loadorder.js';
+import { StackCache } from '../../../frontend/viewer/stack.js';
+import { shuffle } from '../../../frontend/viewer/unshuffle.js';
 
 const state = (n) => ({ nSlices: n, loaded: new Uint8Array(n), pending: new Uint8Array(n) });
 

@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   addVertex, clampPoint, ellipseFromDrag, formatNumber, roiCells, toCss, toImage,
-} from '../../frontend/coordinator/roi-editor.js';
-import { resetView, viewTransform } from '../../frontend/viewer/view.js';
+} from '../../../frontend/coordinator/roi-editor.js';
+import { resetView, viewTransform } from '../../../frontend/viewer/view.js';
 
 test('a pixel centre on screen maps to whole ROI coordinates and back', () => {
   // 100 x 100 image fitted into a 400 x 400 pane: 4 CSS px per pixel; pixel 10 spans 40..44.

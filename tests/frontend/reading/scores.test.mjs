@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import {
   anchorFor, cellIndex, countScored, createScoreState, digitToValue, firstMissing, getScore, isComplete,
   missing, moveFocus, nextUnset, scoresPayload, setScore,
-} from '../../frontend/reading/scores.js';
+} from '../../../frontend/reading/scores.js';
 
 const crit = (key, required = true, min = 1, max = 5) => ({
   key, label: key, min, max, required, anchors: ['bad', 'poor', 'ok', 'good', 'great'].slice(0, max - min + 1),

@@ -1,8 +1,8 @@
 // Key bindings: viewer and scoring keys never collide; typing in the comment box fires nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_BINDINGS, descriptorsFor, mergeBindings, resolveDrag, resolveKey, wheelSteps } from '../../frontend/viewer/bindings.js';
-import { READING_KEYS, dispatchKey, isTypingTarget, scoreDigit } from '../../frontend/reading/keys.js';
+import { DEFAULT_BINDINGS, descriptorsFor, mergeBindings, resolveDrag, resolveKey, wheelSteps } from '../../../frontend/viewer/bindings.js';
+import { READING_KEYS, dispatchKey, isTypingTarget, scoreDigit } from '../../../frontend/reading/keys.js';
 
 const body = { tagName: 'BODY' };
 const key = (k, code, mods = {}) => ({ key: k, code, target: body, ...mods });

@@ -1,8 +1,8 @@
 // Draft queue and reconcile decisions: localStorage first, debounce, back-off, 409 stop, reconcile.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Autosaver, pushOrphanDrafts } from '../../frontend/reading/autosave.js';
-import { classify, endpoint, localKey, parseLocalKey, reconcile, retryDelay, sameContent, shouldFlushOnHide, statusText } from '../../frontend/reading/draft.js';
+import { Autosaver, pushOrphanDrafts } from '../../../frontend/reading/autosave.js';
+import { classify, endpoint, localKey, parseLocalKey, reconcile, retryDelay, sameContent, shouldFlushOnHide, statusText } from '../../../frontend/reading/draft.js';
 
 class MemoryStorage {
   constructor() { this.map = new Map(); }

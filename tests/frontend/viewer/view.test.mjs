@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   PRESETS, dragWindow, fitScale, formatWindow, panBy, paneRange, paneWindow, presetWindow, resetView, viewTransform, zoomBy,
-} from '../../frontend/viewer/view.js';
+} from '../../../frontend/viewer/view.js';
 
 test('a square image fits the short side of the pane and is centred', () => {
   const t = viewTransform(resetView(256, 256), 800, 600, 256, 256, [1, 1]);
