@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+# Our weight names and statsmodels' (its "linear" is Cicchetti-Allison, "quadratic" Fleiss-Cohen).
+_STATSMODELS_WEIGHTS = {"linear": "linear", "quadratic": "quadratic", "identity": None}
+
 __all__ = [
     "agreement_weights",
     "category_counts",
@@ -101,21 +104,23 @@ def weighted_kappa(a: np.ndarray, b: np.ndarray, q: int, kind: str = "linear") -
     ----------
     .. [1] Cohen J (1968). Weighted kappa. Psychological Bulletin 70(4):213-220.
     .. [2] Friendly M, Meyer D, Zeileis A. vcd: Visualizing Categorical Data, ``Kappa``.
+    .. [3] statsmodels, ``statsmodels.stats.inter_rater.cohens_kappa`` (which computes it).
     """
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     keep = ~np.isnan(a) & ~np.isnan(b) & (a >= 0) & (b >= 0)
     if not keep.any() or q < 2:
         return None
+    from statsmodels.stats.inter_rater import cohens_kappa
+
     table = np.zeros((q, q))
     np.add.at(table, (a[keep].astype(np.int64), b[keep].astype(np.int64)), 1.0)
-    table /= table.sum()
-    w = agreement_weights(q, kind)
-    po = float(np.sum(w * table))
-    pe = float(table.sum(axis=1) @ w @ table.sum(axis=0))
+    # Chance agreement of 1 (both raters used one and the same category) leaves kappa undefined.
+    margins = table / table.sum()
+    pe = float(margins.sum(axis=1) @ agreement_weights(q, kind) @ margins.sum(axis=0))
     if np.isclose(pe, 1.0):
         return None
-    return (po - pe) / (1.0 - pe)
+    return float(cohens_kappa(table, wt=_STATSMODELS_WEIGHTS[kind], return_results=False))
 
 
 def fleiss_kappa(counts: np.ndarray) -> float | None:
@@ -139,6 +144,7 @@ def fleiss_kappa(counts: np.ndarray) -> float | None:
     ----------
     .. [1] Fleiss JL (1971). Measuring nominal scale agreement among many raters.
        Psychological Bulletin 76(5):378-382.
+    .. [2] statsmodels, ``statsmodels.stats.inter_rater.fleiss_kappa`` (which computes it).
     """
     counts = np.asarray(counts, dtype=np.float64)
     if counts.shape[0] == 0:
@@ -146,13 +152,12 @@ def fleiss_kappa(counts: np.ndarray) -> float | None:
     m = counts.sum(axis=1)
     if m[0] < 2 or not np.all(m == m[0]):
         return None
-    m = m[0]
-    p_i = (np.sum(counts**2, axis=1) - m) / (m * (m - 1))
     p_j = counts.sum(axis=0) / counts.sum()
-    pe = float(np.sum(p_j**2))
-    if np.isclose(pe, 1.0):
+    if np.isclose(float(np.sum(p_j**2)), 1.0):
         return None
-    return float((p_i.mean() - pe) / (1.0 - pe))
+    from statsmodels.stats.inter_rater import fleiss_kappa as statsmodels_fleiss_kappa
+
+    return float(statsmodels_fleiss_kappa(counts, method="fleiss"))
 
 
 def gwet_ac2(counts: np.ndarray, kind: str = "linear") -> float | None:

@@ -1,4 +1,4 @@
-"""Multiplicity adjustment of P values, matching R's ``p.adjust``."""
+"""Multiplicity adjustment of P values, matching R's ``p.adjust`` (through statsmodels)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import numpy as np
 __all__ = ["ADJUST_METHODS", "adjust_pvalues"]
 
 ADJUST_METHODS = ("holm", "bh")
+_STATSMODELS_NAME = {"holm": "holm", "bh": "fdr_bh"}
 
 
 def adjust_pvalues(pvalues: Sequence[float | None], method: str = "holm") -> list[float | None]:
@@ -37,24 +38,16 @@ def adjust_pvalues(pvalues: Sequence[float | None], method: str = "holm") -> lis
     .. [2] Benjamini Y, Hochberg Y (1995). Controlling the false discovery rate: a practical and
        powerful approach to multiple testing. JRSS B 57(1):289-300.
     .. [3] R Core Team. ``p.adjust`` (package stats).
+    .. [4] statsmodels, ``statsmodels.stats.multitest.multipletests`` (which computes them).
     """
     if method not in ADJUST_METHODS:
         raise ValueError(f'Unknown adjustment method "{method}"; use one of: holm, bh.')
+    from statsmodels.stats.multitest import multipletests
+
     p = np.array([np.nan if v is None else float(v) for v in pvalues], dtype=np.float64)
     present = ~np.isnan(p)
-    values = p[present]
-    n = values.size
     out = np.full(p.shape, np.nan)
-    if n:
-        if method == "holm":
-            order = np.argsort(values, kind="mergesort")
-            scaled = (n - np.arange(n)) * values[order]
-            adjusted = np.minimum(1.0, np.maximum.accumulate(scaled))
-        else:
-            order = np.argsort(values, kind="mergesort")[::-1]
-            scaled = n / np.arange(n, 0, -1) * values[order]
-            adjusted = np.minimum(1.0, np.minimum.accumulate(scaled))
-        result = np.empty(n)
-        result[order] = adjusted
-        out[present] = result
+    if present.any():
+        _, adjusted, _, _ = multipletests(p[present], method=_STATSMODELS_NAME[method])
+        out[present] = adjusted
     return [None if np.isnan(v) else float(v) for v in out]
