@@ -26,7 +26,7 @@ urlpatterns = [
     path(S + "members/<int:membership_id>", people.MemberView.as_view(), name="member"),
     path(S + "cases", cases.CaseListView.as_view(), name="cases"),
     path(S + "cases/<int:case_id>/exclusion", cases.CaseExclusionView.as_view(), name="exclusion"),
-    path(S + "assignment-plan", plan.AssignmentPlanView.as_view(), name="assignment_plan"),
+    path(S + "reading-plan", plan.ReadingPlanView.as_view(), name="reading_plan"),
     path(
         S + "assignments/<int:assignment_id>/reopen",
         progress.ReopenView.as_view(),

@@ -3,11 +3,11 @@
 from django.urls import path
 
 from readerstudy.coordinator.views import (
-    assignment,
     cases,
     exports,
     imports,
     people,
+    plan,
     progress,
     rois,
     setup,
@@ -40,11 +40,11 @@ urlpatterns = [
     path(S + "cases/<int:case_id>/", cases.case_detail, name="case"),
     path(S + "cases/<int:case_id>/exclusion/", cases.case_exclusion, name="case_exclusion"),
     path(S + "series/<int:series_id>/thumbnail.png", cases.series_thumbnail, name="thumbnail"),
-    path(S + "assignment/", assignment.assignment_page, name="assignment"),
-    path(S + "assignment/crossed/", assignment.assignment_crossed, name="assignment_crossed"),
-    path(S + "assignment/sites/", assignment.assignment_by_site, name="assignment_sites"),
-    path(S + "assignment/csv/", assignment.assignment_csv, name="assignment_csv"),
-    path(S + "assignment/split/", assignment.assignment_split, name="assignment_split"),
+    path(S + "plan/", plan.plan_page, name="plan"),
+    path(S + "plan/crossed/", plan.plan_crossed, name="plan_crossed"),
+    path(S + "plan/sites/", plan.plan_by_site, name="plan_sites"),
+    path(S + "plan/csv/", plan.plan_csv, name="plan_csv"),
+    path(S + "plan/split/", plan.plan_split, name="plan_split"),
     path(S + "progress/", progress.progress_page, name="progress"),
     path(S + "readers/<int:membership_id>/tasks/", progress.reader_tasks, name="reader_tasks"),
     path(
