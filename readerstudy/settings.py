@@ -178,7 +178,7 @@ STORAGES = {
     },
 }
 
-# Upload and zip limits (import issue): refuse oversized input before reading it.
+# Upload and zip limits: refuse oversized input before reading it.
 MAX_UPLOAD_BYTES = envint("MAX_UPLOAD_MB", 4096, minimum=1) * 1024 * 1024
 MAX_ZIP_UNCOMPRESSED_BYTES = envint("MAX_ZIP_UNCOMPRESSED_MB", 16384, minimum=1) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -259,7 +259,7 @@ def read_file_frames(header: SliceHeader) -> np.ndarray:
     """The stored values (before rescale) of every frame in ``header``'s file: (frames, rows, cols).
 
     Native little-endian files are read straight from disk; big endian, deflated and compressed
-    files go through pydicom with the decoder plugin chosen in ``readerstudy.imaging.dicom.decoders``.
+    files go through pydicom with the decoder plugin chosen in ``imaging.dicom.decoders``.
     """
     if header.pixel_offset is not None:
         return _native_frames(header)
