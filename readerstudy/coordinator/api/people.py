@@ -73,7 +73,7 @@ class MemberView(CoordinatorAPIView):
             if action == "deactivate":
                 study_services.membership_deactivate(membership=membership, **who)
             elif action == "activate":
-                people.member_activate(membership=membership, **who)
+                people.membership_reactivate(membership=membership, **who)
             else:
                 site = self.study.sites.filter(name=data.validated_data.get("site", "")).first()
                 if site is None:

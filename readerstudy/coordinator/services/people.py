@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from readerstudy.accounts.links import set_password_link
 from readerstudy.audit.services import audit_record
-from readerstudy.reading.services import schedule_for_late_reader
+from readerstudy.reading.services import schedule_ensure
 from readerstudy.studies.models import Membership, Site, Study
 from readerstudy.studies.services.membership import membership_activate, membership_grant
 
@@ -110,22 +110,20 @@ def invitation_send(
         },
         request=request,
     )
-    schedule_for_late_reader(study=study, membership=membership, actor=actor, request=request)
+    schedule_ensure(study=study, membership=membership, actor=actor, request=request)
     return membership, link
 
 
 @transaction.atomic
-def member_activate(*, membership: Membership, actor=None, request=None) -> Membership:
+def membership_reactivate(*, membership: Membership, actor=None, request=None) -> Membership:
     """Take a deactivated person back into the study; a reader of an open study gets a schedule."""
     membership = membership_activate(membership=membership, actor=actor, request=request)
-    schedule_for_late_reader(
-        study=membership.study, membership=membership, actor=actor, request=request
-    )
+    schedule_ensure(study=membership.study, membership=membership, actor=actor, request=request)
     return membership
 
 
 @transaction.atomic
-def member_add(
+def membership_add(
     *,
     study: Study,
     username: str,
@@ -170,5 +168,5 @@ def member_add(
             data={"via": "cli"},
         )
     link = None if user.has_usable_password() else set_password_link(user)
-    schedule_for_late_reader(study=study, membership=membership, actor=actor)
+    schedule_ensure(study=study, membership=membership, actor=actor)
     return membership, link

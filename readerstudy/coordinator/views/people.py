@@ -102,7 +102,7 @@ def membership_action(request, study, membership_id: int):
         if action == "deactivate":
             study_services.membership_deactivate(membership=membership, **who)
         elif action == "activate":
-            people.member_activate(membership=membership, **who)
+            people.membership_reactivate(membership=membership, **who)
         elif action == "site":
             site = study.sites.filter(pk=request.POST.get("site") or 0).first()
             if site is None:
