@@ -41,7 +41,7 @@ class MemberListView(CoordinatorAPIView):
         if site_name and site is None:
             return Response({"detail": f"The study has no site named {site_name!r}."}, status=400)
         try:
-            membership, _link = people.invitation_send(
+            invitation = people.invitation_send(
                 study=self.study,
                 email=data.validated_data["email"],
                 role=data.validated_data["role"],
@@ -52,7 +52,7 @@ class MemberListView(CoordinatorAPIView):
             )
         except ValidationError as exc:
             return bad_request(exc)
-        return Response(s.MembershipSerializer(membership).data, status=201)
+        return Response(s.MembershipSerializer(invitation.membership).data, status=201)
 
 
 class MemberView(CoordinatorAPIView):
