@@ -1,14 +1,23 @@
-"""Intraclass correlation in the six Shrout-Fleiss / McGraw-Wong forms, as R's ``psych::ICC``."""
+"""Intraclass correlation in the six Shrout-Fleiss / McGraw-Wong forms, as R's ``psych::ICC``.
+
+The default is the classic two-way ANOVA estimator (``psych::ICC(x, lmer = FALSE)``, ``irr::icc``,
+SPSS RELIABILITY, pingouin), negative values included: a negative ICC is information (readers
+disagree more than chance), not an error. The REML variant with non-negative variance components
+(psych's default ``lmer = TRUE``) is an explicit option, :data:`ICC_ESTIMATORS` ``"reml"``.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from scipy import stats
 
-__all__ = ["ICC_FORMS", "icc"]
+__all__ = ["ICC_ESTIMATORS", "ICC_FORMS", "icc"]
 
 #: Keys of the result, McGraw & Wong names; psych's names are ICC1, ICC2, ICC3, ICC1k, ICC2k, ICC3k.
 ICC_FORMS = ("ICC(1,1)", "ICC(A,1)", "ICC(C,1)", "ICC(1,k)", "ICC(A,k)", "ICC(C,k)")
+#: ``"anova"``: classic mean squares (the default); ``"reml"``: variance components constrained
+#: to be non-negative, as psych's ``lmer = TRUE``.
+ICC_ESTIMATORS = ("anova", "reml")
 
 
 def _constrained_mean_squares(ss: np.ndarray, df: np.ndarray) -> np.ndarray:
@@ -35,7 +44,7 @@ def _constrained_mean_squares(ss: np.ndarray, df: np.ndarray) -> np.ndarray:
     return out
 
 
-def icc(ratings: np.ndarray, *, alpha: float = 0.05, reml: bool = True) -> dict | None:
+def icc(ratings: np.ndarray, *, alpha: float = 0.05, reml: bool = False) -> dict | None:
     """Intraclass correlation coefficients of a cases x readers matrix, as ``psych::ICC``.
 
     Rows with any missing rating are dropped (complete cases). The six forms are, in
@@ -56,9 +65,12 @@ def icc(ratings: np.ndarray, *, alpha: float = 0.05, reml: bool = True) -> dict 
     alpha : float
         1 - confidence level of the intervals.
     reml : bool
-        True (default) constrains the variance components to be non-negative, as psych::ICC's
-        default ``lmer = TRUE`` does through lme4; False uses the raw ANOVA mean squares, as
-        ``psych::ICC(x, lmer = FALSE)``. Both agree unless a variance component is negative.
+        False (default) uses the classic ANOVA mean squares, as ``psych::ICC(x, lmer = FALSE)``,
+        ``irr::icc`` and SPSS: ICCs can be negative. True constrains the variance components to
+        be non-negative, as psych::ICC's ``lmer = TRUE`` does through lme4 (for the complete-case
+        matrix); that changes even the consistency forms ICC(C,.), which by definition ignore
+        the reader variance, and its F tests keep the ANOVA degrees of freedom. Both agree
+        unless a variance component estimate is negative.
 
     Returns
     -------
