@@ -114,8 +114,9 @@ def simulate_ratings(
     Returns
     -------
     DataFrame
-        Columns ``study, site, reader, case, sequence, arm, criterion, score, reader_site, task,
-        pane, position, read_order, duration_s``; one row per score.
+        Columns ``study, site, reader, case, sequence, arm, criterion, score, scale_min,
+        scale_max, reader_site, task, pane, position, read_order, duration_s``; one row per
+        score, like the ratings export.
     """
     rng = np.random.default_rng(seed)
     cases = case_ids(n_cases)
@@ -158,6 +159,8 @@ def simulate_ratings(
             "arm": np.array(ARMS, dtype=object)[a],
             "criterion": np.array(criteria, dtype=object)[k],
             "score": scores.ravel(),
+            "scale_min": low,
+            "scale_max": high,
             "reader_site": reader_site[r],
             "task": [f"{rr}:{cc}:{ss}" for rr, cc, ss in zip(r, c, s, strict=True)],
             "pane": np.where(left, "A", "B"),

@@ -25,6 +25,9 @@ RATINGS_REQUIRED_COLUMNS = (
 )
 RATINGS_OPTIONAL_COLUMNS = (
     "reader_site",
+    # The criterion's scale (lowest and highest score), so a file carries its own instrument.
+    "scale_min",
+    "scale_max",
     "task",
     "pane",
     "position",
@@ -33,5 +36,7 @@ RATINGS_OPTIONAL_COLUMNS = (
     "submitted_at",
     "duration_s",
 )
+#: The scale columns among the optional ones.
+RATINGS_SCALE_COLUMNS = ("scale_min", "scale_max")
 #: The ROI-statistics table: one row per case × sequence × label × arm.
 ROI_COLUMNS = ("case", "sequence", "label", "arm", "mean", "sd", "n_pixels")

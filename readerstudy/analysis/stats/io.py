@@ -17,6 +17,7 @@ from readerstudy.studies.vocabulary import (
     ARMS,
     RATINGS_OPTIONAL_COLUMNS,
     RATINGS_REQUIRED_COLUMNS,
+    RATINGS_SCALE_COLUMNS,
     ROI_COLUMNS,
 )
 
@@ -25,7 +26,9 @@ __all__ = [
     "OPTIONAL_COLUMNS",
     "REQUIRED_COLUMNS",
     "ROI_COLUMNS",
+    "SCALE_COLUMNS",
     "AnalysisInputError",
+    "criterion_scales",
     "frame_checksum",
     "parse_scale",
     "read_csv_bytes",
@@ -35,12 +38,24 @@ __all__ = [
 
 REQUIRED_COLUMNS = RATINGS_REQUIRED_COLUMNS
 OPTIONAL_COLUMNS = RATINGS_OPTIONAL_COLUMNS
+SCALE_COLUMNS = RATINGS_SCALE_COLUMNS
 KEY_COLUMNS = ("reader", "case", "sequence", "arm", "criterion")
 MAX_PROBLEMS = 20
 
 
 class AnalysisInputError(ValueError):
     """Bad analysis input; the message names the file, row and column."""
+
+
+def missing_scale_message(source: str) -> str:
+    """The refusal for ratings whose scale is neither in the file nor given."""
+    return (
+        f"{source}: the scale of the scores is unknown: the file has no scale_min and scale_max "
+        "columns (ReaderStudy's ratings export has them). Give the instrument's scale with "
+        "--scale MIN-MAX on the command line (e.g. --scale 1-5), or scale=(MIN, MAX) in Python; "
+        "the observed range is never used, because an unused category still counts in weighted "
+        "kappa and Gwet's AC2."
+    )
 
 
 class _Problems:
@@ -130,8 +145,9 @@ def validate_ratings(
     frame : DataFrame
         One row per score with at least :data:`REQUIRED_COLUMNS`.
     scale : (int, int), optional
-        Lowest and highest score of the scale. Without it, the scale runs from the lowest to the
-        highest score present.
+        Lowest and highest score of the scale, for a frame without ``scale_min`` and
+        ``scale_max`` columns. When the frame has them (ReaderStudy's export does), they give
+        each criterion's scale and ``scale``, if given too, must agree with every criterion.
     source : str
         Name used in error messages (e.g. the file name).
     line_offset : int, optional
@@ -141,13 +157,16 @@ def validate_ratings(
     Returns
     -------
     (DataFrame, (int, int))
-        Required columns as stripped text (``score`` as int64, ``arm`` lower-case) plus any
-        optional columns present, and the scale.
+        Required columns as stripped text (``score`` as int64, ``arm`` lower-case), the scale
+        of each row as int64 ``scale_min`` and ``scale_max`` (from the file or from ``scale``),
+        any other optional columns present, and the overall scale (lowest ``scale_min``,
+        highest ``scale_max``). :func:`criterion_scales` gives each criterion's.
 
     Raises
     ------
     AnalysisInputError
-        Listing each bad row and column.
+        Listing each bad row and column; or when the scale is neither in the frame nor given
+        (the observed range is never taken for the instrument's).
     """
     _check_columns(frame, REQUIRED_COLUMNS, source)
     frame = frame.reset_index(drop=True)
@@ -169,12 +188,16 @@ def validate_ratings(
     problems.add_rows(
         not_integer, lambda p: f'column "score" is "{frame["score"].iloc[p]}", not an integer.'
     )
-    if scale is not None:
-        low, high = scale
+    bounds = _row_scales(frame, clean["criterion"], scale, problems, source)
+    if bounds is not None:
+        low, high = bounds
         outside = ~not_integer & ((scores < low) | (scores > high)).to_numpy()
         problems.add_rows(
             outside,
-            lambda p: f'column "score" is {int(scores.iloc[p])}, outside the scale {low}-{high}.',
+            lambda p: (
+                f'column "score" is {int(scores.iloc[p])}, outside the scale '
+                f"{int(low.iloc[p])}-{int(high.iloc[p])}."
+            ),
         )
     keys = clean[list(KEY_COLUMNS)]
     duplicated = keys.duplicated(keep="first").to_numpy()
@@ -200,13 +223,100 @@ def validate_ratings(
             "analyse one study at a time."
         )
     problems.raise_if_any()
+    if bounds is None:
+        raise AnalysisInputError(missing_scale_message(source))
     clean["score"] = scores.astype(np.int64)
+    clean["scale_min"] = bounds[0].astype(np.int64).to_numpy()
+    clean["scale_max"] = bounds[1].astype(np.int64).to_numpy()
     for column in OPTIONAL_COLUMNS:
-        if column in frame.columns:
+        if column in frame.columns and column not in SCALE_COLUMNS:
             clean[column] = frame[column].to_numpy()
-    if scale is None:
-        scale = (int(clean["score"].min()), int(clean["score"].max()))
-    return clean, scale
+    return clean, (int(clean["scale_min"].min()), int(clean["scale_max"].max()))
+
+
+def _row_scales(
+    frame: pd.DataFrame,
+    criteria: pd.Series,
+    scale: tuple[int, int] | None,
+    problems: _Problems,
+    source: str,
+) -> tuple[pd.Series, pd.Series] | None:
+    """Each row's (scale_min, scale_max) from the file's columns or from ``scale``.
+
+    None when neither gives a scale, or when the file's scale columns hold problems (they are
+    added to ``problems``).
+    """
+    present = [c for c in SCALE_COLUMNS if c in frame.columns]
+    if not present:
+        if scale is None:
+            return None
+        low, high = scale
+        index = frame.index
+        return pd.Series(low, index=index, dtype=np.float64), pd.Series(
+            high, index=index, dtype=np.float64
+        )
+    if len(present) == 1:
+        other = next(c for c in SCALE_COLUMNS if c not in present)
+        problems.add_file(f"{source}: has a {present[0]} column but no {other} column.")
+        return None
+    columns = {}
+    ok = True
+    for column in SCALE_COLUMNS:
+        values, bad = _integer_scores(frame[column])
+        problems.add_rows(
+            bad, lambda p, c=column: f'column "{c}" is "{frame[c].iloc[p]}", not an integer.'
+        )
+        ok &= not bad.any()
+        columns[column] = values
+    low, high = columns["scale_min"], columns["scale_max"]
+    if not ok:
+        return None
+    reversed_ = (low >= high).to_numpy()
+    problems.add_rows(
+        reversed_,
+        lambda p: (
+            f'the scale {int(low.iloc[p])}-{int(high.iloc[p])} is not ordered: "scale_min" must '
+            'be lower than "scale_max".'
+        ),
+    )
+    if reversed_.any():
+        return None
+    per_criterion = pd.DataFrame({"criterion": criteria, "low": low, "high": high})
+    distinct = per_criterion.drop_duplicates()
+    repeated = distinct["criterion"].duplicated(keep=False)
+    if repeated.any():
+        for criterion, group in distinct[repeated].groupby("criterion", sort=False):
+            shown = ", ".join(
+                f"{int(a)}-{int(b)}" for a, b in zip(group.low, group.high, strict=True)
+            )
+            problems.add_file(
+                f'{source}: criterion "{criterion}" has more than one scale ({shown}); every '
+                "score of a criterion must carry the same scale_min and scale_max."
+            )
+        return None
+    if scale is not None:
+        disagree = distinct[(distinct["low"] != scale[0]) | (distinct["high"] != scale[1])]
+        if len(disagree):
+            first = disagree.iloc[0]
+            problems.add_file(
+                f"{source}: --scale {scale[0]}-{scale[1]} disagrees with the file's scale of "
+                f'criterion "{first.criterion}" ({int(first.low)}-{int(first.high)}, from its '
+                "scale_min and scale_max columns). Leave --scale out to use the file's scale, or "
+                "correct the file."
+            )
+            return None
+    return low, high
+
+
+def criterion_scales(ratings: pd.DataFrame) -> dict[str, tuple[int, int]]:
+    """``{criterion: (scale_min, scale_max)}`` of validated ratings, in order of appearance."""
+    firsts = ratings.drop_duplicates("criterion")
+    return {
+        criterion: (int(low), int(high))
+        for criterion, low, high in zip(
+            firsts["criterion"], firsts["scale_min"], firsts["scale_max"], strict=True
+        )
+    }
 
 
 def validate_roi_stats(

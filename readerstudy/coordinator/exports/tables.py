@@ -21,9 +21,13 @@ from readerstudy.reading.selectors.frame import (
     reader_sites,
 )
 from readerstudy.studies.models import Case, Study
-from readerstudy.studies.vocabulary import ARMS
+from readerstudy.studies.vocabulary import ARMS, RATINGS_SCALE_COLUMNS
 
-WIDE_ID_COLUMNS = tuple(c for c in RATINGS_COLUMNS if c not in ("criterion", "score"))
+# The scale belongs to a criterion, so the wide table (one column per criterion) leaves it to
+# the codebook sheet.
+WIDE_ID_COLUMNS = tuple(
+    c for c in RATINGS_COLUMNS if c not in ("criterion", "score", *RATINGS_SCALE_COLUMNS)
+)
 
 KEY_COLUMNS = (
     "study",

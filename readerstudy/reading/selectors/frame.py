@@ -18,13 +18,18 @@ from readerstudy.studies.vocabulary import (
 from readerstudy.studies.vocabulary import (
     RATINGS_REQUIRED_COLUMNS as REQUIRED_COLUMNS,
 )
+from readerstudy.studies.vocabulary import (
+    RATINGS_SCALE_COLUMNS as SCALE_COLUMNS,
+)
 
-# The ratings table (readerstudy.studies.vocabulary) in export order, reader_site beside reader.
+# The ratings table (readerstudy.studies.vocabulary) in export order: reader_site beside reader,
+# the criterion's scale beside the score.
 RATINGS_COLUMNS = (
     *REQUIRED_COLUMNS[:3],
     "reader_site",
     *REQUIRED_COLUMNS[3:],
-    *(column for column in OPTIONAL_COLUMNS if column != "reader_site"),
+    *SCALE_COLUMNS,
+    *(column for column in OPTIONAL_COLUMNS if column not in ("reader_site", *SCALE_COLUMNS)),
 )
 
 _POSITION = {"A": "left", "B": "right"}
@@ -60,7 +65,8 @@ def ratings_frame(study: Study, *, include_drafts: bool = False) -> pd.DataFrame
     -------
     DataFrame
         ``reader`` is the reader's username, ``site`` the case's site name, ``reader_site`` the
-        reader's site, ``arm`` ``conventional`` or ``enhanced``, ``task`` the task id (one case ×
+        reader's site, ``arm`` ``conventional`` or ``enhanced``, ``scale_min`` and ``scale_max``
+        the criterion's lowest and highest score, ``task`` the task id (one case ×
         sequence, or case × sequence × arm in the sequential design), ``pane`` ``A``/``B`` with
         ``position`` ``left``/``right``, ``read_order`` the reader's 1-based position of the task,
         timestamps ISO 8601 UTC text, ``duration_s`` the active reading time in seconds. Sorted by
@@ -84,6 +90,8 @@ def ratings_frame(study: Study, *, include_drafts: bool = False) -> pd.DataFrame
         "series__arm",
         "criterion__key",
         "score",
+        "criterion__scale_min",
+        "criterion__scale_max",
         "assignment__task_id",
         "pane__name",
         "assignment__read_order",
@@ -103,6 +111,8 @@ def ratings_frame(study: Study, *, include_drafts: bool = False) -> pd.DataFrame
             arm,
             criterion,
             int(score),
+            int(scale_min),
+            int(scale_max),
             int(task),
             pane,
             _POSITION[pane],
@@ -120,6 +130,8 @@ def ratings_frame(study: Study, *, include_drafts: bool = False) -> pd.DataFrame
             arm,
             criterion,
             score,
+            scale_min,
+            scale_max,
             task,
             pane,
             read_order,
@@ -129,4 +141,5 @@ def ratings_frame(study: Study, *, include_drafts: bool = False) -> pd.DataFrame
         ) in rows.iterator(chunk_size=5000)
     ]
     frame = pd.DataFrame.from_records(records, columns=list(RATINGS_COLUMNS))
-    return frame.astype({"score": "int64", "task": "int64", "read_order": "int64"})
+    integers = ("score", *SCALE_COLUMNS, "task", "read_order")
+    return frame.astype(dict.fromkeys(integers, "int64"))

@@ -5,6 +5,7 @@ import pytest
 
 from readerstudy.analysis.stats.io import (
     AnalysisInputError,
+    criterion_scales,
     frame_checksum,
     parse_scale,
     read_csv_bytes,
@@ -93,13 +94,82 @@ def test_frame_rows_are_named_by_position_without_a_line_offset():
         validate_ratings(frame)
 
 
-def test_it_infers_the_scale_and_normalises_values():
+def test_it_normalises_values_and_fills_the_scale_given():
     frame = _csv("s,A, r1 ,c1,T2W,Enhanced,noise,2\ns,A,r1,c1,T2W,conventional,noise,4\n")
-    clean, scale = validate_ratings(frame)
-    assert scale == (2, 4)
+    clean, scale = validate_ratings(frame, scale=(1, 5))
+    assert scale == (1, 5)
     assert clean["reader"].tolist() == ["r1", "r1"]
     assert clean["arm"].tolist() == ["enhanced", "conventional"]
     assert clean["score"].dtype == "int64"
+    assert clean["scale_min"].tolist() == [1, 1] and clean["scale_max"].tolist() == [5, 5]
+
+
+def test_it_never_takes_the_observed_range_for_the_scale():
+    # Scores 2-4 on a 5-point instrument: taking 2-4 for the scale would change kappa and AC2.
+    frame = _csv("s,A,r1,c1,T2W,enhanced,noise,2\ns,A,r1,c1,T2W,conventional,noise,4\n")
+    message = _error(frame)
+    assert message.startswith(
+        "ratings.csv: the scale of the scores is unknown: the file has no scale_min and "
+        "scale_max columns"
+    )
+    assert "--scale MIN-MAX" in message and "scale=(MIN, MAX)" in message
+
+
+SCALED = "study,site,reader,case,sequence,arm,criterion,score,scale_min,scale_max\n"
+
+
+def test_the_files_scale_columns_give_each_criterion_its_scale():
+    frame = read_csv_bytes(
+        (
+            SCALED + "s,A,r1,c1,T2W,enhanced,noise,4,1,5\n"
+            "s,A,r1,c1,T2W,conventional,noise,3,1,5\n"
+            "s,A,r1,c1,T2W,enhanced,motion,2,1,4\n"
+        ).encode()
+    )
+    clean, scale = validate_ratings(frame)
+    assert scale == (1, 5)
+    assert criterion_scales(clean) == {"noise": (1, 5), "motion": (1, 4)}
+    # --scale that agrees with every criterion is accepted; one that does not is refused.
+    assert validate_ratings(frame.iloc[:2], scale=(1, 5))[1] == (1, 5)
+    assert _error(frame, scale=(1, 5)) == (
+        'ratings.csv: --scale 1-5 disagrees with the file\'s scale of criterion "motion" (1-4, '
+        "from its scale_min and scale_max columns). Leave --scale out to use the file's scale, "
+        "or correct the file."
+    )
+
+
+def test_bad_scale_columns_are_named_by_line():
+    frame = read_csv_bytes(
+        (
+            SCALED + "s,A,r1,c1,T2W,enhanced,noise,4,1,x\n"
+            "s,A,r1,c1,T2W,conventional,noise,3,5,1\n"
+        ).encode()
+    )
+    assert _error(frame) == 'ratings.csv, line 2: column "scale_max" is "x", not an integer.'
+    assert _error(frame.iloc[1:]) == (
+        'ratings.csv, line 2: the scale 5-1 is not ordered: "scale_min" must be lower than '
+        '"scale_max".'
+    )
+    mixed = read_csv_bytes(
+        (
+            SCALED + "s,A,r1,c1,T2W,enhanced,noise,4,1,5\n"
+            "s,A,r1,c1,T2W,conventional,noise,3,0,4\n"
+            "s,A,r1,c2,T2W,conventional,noise,7,1,5\n"
+        ).encode()
+    )
+    assert _error(mixed).splitlines() == [
+        'ratings.csv: criterion "noise" has more than one scale (1-5, 0-4); every score of a '
+        "criterion must carry the same scale_min and scale_max.",
+    ]
+    only_min = read_csv_bytes(
+        b"study,site,reader,case,sequence,arm,criterion,score,scale_min\ns,A,r,c,T,enhanced,n,3,1\n"
+    )
+    assert _error(only_min) == "ratings.csv: has a scale_min column but no scale_max column."
+
+
+def test_a_score_outside_its_criterions_scale_is_refused():
+    frame = read_csv_bytes((SCALED + "s,A,r1,c1,T2W,enhanced,motion,5,1,4\n").encode())
+    assert _error(frame) == 'ratings.csv, line 2: column "score" is 5, outside the scale 1-4.'
 
 
 def test_parse_scale_reads_min_max_and_refuses_nonsense():
@@ -113,7 +183,7 @@ def test_parse_scale_reads_min_max_and_refuses_nonsense():
 
 def test_the_checksum_ignores_row_order_and_extra_columns():
     frame = _csv("s,A,r1,c1,T2W,enhanced,noise,4\ns,A,r1,c1,T2W,conventional,noise,3\n")
-    clean, _ = validate_ratings(frame)
+    clean, _ = validate_ratings(frame, scale=(1, 5))
     shuffled = clean.iloc[::-1].assign(duration_s=[1.0, 2.0])
     assert frame_checksum(clean) == frame_checksum(shuffled)
     assert len(frame_checksum(clean)) == 64
