@@ -23,3 +23,10 @@ def test_it_refuses_an_unknown_method_and_handles_an_empty_family():
         adjust_pvalues([0.1], "bonferroni")
     assert adjust_pvalues([], "holm") == []
     assert adjust_pvalues([None], "bh") == [None]
+
+
+def test_holm_matches_p_adjust_with_ties_and_ones():
+    # Rscript: p.adjust(c(0.02, 0.02, 0.5, 0.001, 0.6, 0.02), "holm")
+    # -> 0.100 0.100 1.000 0.006 1.000 0.100
+    p = [0.02, 0.02, 0.5, 0.001, 0.6, 0.02]
+    assert adjust_pvalues(p, "holm") == pytest.approx([0.1, 0.1, 1.0, 0.006, 1.0, 0.1])
