@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from readerstudy.analysis.stats.icc import ICC_FORMS, icc
+from readerstudy.analysis.stats.io import criterion_scales
 from readerstudy.analysis.stats.kappa import (
     category_counts,
     fleiss_kappa,
@@ -31,7 +32,9 @@ EMPTY_ICC_FORM = {
 }
 
 
-def agreement_row(matrix: np.ndarray, readers: list[str], scale: tuple[int, int]) -> dict:
+def agreement_row(
+    matrix: np.ndarray, readers: list[str], scale: tuple[int, int], *, reml: bool = False
+) -> dict:
     """Every agreement statistic for one cases x readers score matrix.
 
     ICC, Fleiss' kappa, Kendall's W and percent agreement use the complete cases (every reader
@@ -46,6 +49,9 @@ def agreement_row(matrix: np.ndarray, readers: list[str], scale: tuple[int, int]
         Reader id of each column.
     scale : (int, int)
         Lowest and highest score; kappa and AC2 weights span every category of it.
+    reml : bool
+        ICC with REML-constrained variance components instead of the classic ANOVA
+        estimators (see :func:`readerstudy.analysis.stats.icc.icc`).
 
     Returns
     -------
@@ -57,7 +63,7 @@ def agreement_row(matrix: np.ndarray, readers: list[str], scale: tuple[int, int]
     complete = ~np.isnan(matrix).any(axis=1)
     codes = matrix - low
     counts = category_counts(codes, q)
-    iccs = icc(matrix)
+    iccs = icc(matrix, reml=reml)
     pairs = []
     for i, j in combinations(range(len(readers)), 2):
         pairs.append(
@@ -84,15 +90,20 @@ def agreement_row(matrix: np.ndarray, readers: list[str], scale: tuple[int, int]
     }
 
 
-def inter_reader_agreement(ratings: pd.DataFrame, *, scale: tuple[int, int]) -> list[dict]:
+def inter_reader_agreement(
+    ratings: pd.DataFrame, *, scale: tuple[int, int] | None = None, reml: bool = False
+) -> list[dict]:
     """Agreement between readers for each sequence x criterion x arm.
 
     Parameters
     ----------
     ratings : DataFrame
         Validated tidy ratings.
-    scale : (int, int)
-        Lowest and highest score of the scale.
+    scale : (int, int), optional
+        Lowest and highest score for every criterion; default each criterion's own scale from
+        the validated ``scale_min`` and ``scale_max`` columns.
+    reml : bool
+        REML-constrained ICC instead of the classic ANOVA estimators.
 
     Returns
     -------
@@ -113,6 +124,7 @@ def inter_reader_agreement(ratings: pd.DataFrame, *, scale: tuple[int, int]) -> 
     .. [6] Gwet KL (2014). Handbook of Inter-Rater Reliability, 4th ed. Advanced Analytics.
     """
     readers = ordered(ratings["reader"])
+    scales = criterion_scales(ratings) if scale is None else None
     wide = (
         ratings.set_index(["sequence", "criterion", "arm", "case", "reader"])["score"]
         .astype(np.float64)
@@ -128,6 +140,7 @@ def inter_reader_agreement(ratings: pd.DataFrame, *, scale: tuple[int, int]) -> 
                 continue
             unit = unit.dropna(axis=1, how="all")
             row = {"sequence": sequence, "criterion": criterion, "arm": arm}
-            row.update(agreement_row(unit.to_numpy(), list(unit.columns), scale))
+            bounds = scale if scales is None else scales[criterion]
+            row.update(agreement_row(unit.to_numpy(), list(unit.columns), bounds, reml=reml))
             rows.append(row)
     return rows

@@ -110,7 +110,14 @@ def parse_scale(text: str) -> tuple[int, int]:
 
 
 def _text_column(frame: pd.DataFrame, column: str) -> pd.Series:
-    return frame[column].astype(str).str.strip().where(frame[column].notna(), "")
+    """The column as stripped text, "" where missing.
+
+    Stripped once per distinct value: a ratings table repeats a few hundred values over tens of
+    thousands of rows.
+    """
+    codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
+    stripped = np.append(np.asarray([str(u).strip() for u in uniques], dtype=object), "")
+    return pd.Series(stripped[codes], index=frame.index, dtype=object)
 
 
 def _check_columns(frame: pd.DataFrame, required: tuple[str, ...], source: str) -> None:

@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from readerstudy.analysis.stats.paired import family_keys, ordered
+from readerstudy.analysis.stats.paired import family_keys
+from readerstudy.studies.vocabulary import ARMS, CONVENTIONAL, ENHANCED
 
 __all__ = [
     "MRMC_INCOMPLETE",
@@ -136,7 +137,6 @@ def score_cube(
     if data["reader"].isna().any() or data["case"].isna().any():
         raise ValueError("Every score needs a reader and a case; some rows have none.")
 
-    # Integer codes, then one (2, readers, cases) array with NaN where a score is missing.
     reader_codes, reader_labels = pd.factorize(data["reader"])
     if reader_order is not None:
         rank = {label: i for i, label in enumerate(reader_order)}
@@ -148,8 +148,32 @@ def score_cube(
         reader_codes = position[reader_codes]
         reader_labels = reader_labels[order]
     case_codes, case_labels = pd.factorize(data["case"])
-    arm_codes = (data["arm"] == treatments[1]).to_numpy().astype(np.intp)
-    present = values.notna().to_numpy()
+    return _arrange(
+        (data["arm"] == treatments[1]).to_numpy().astype(np.intp),
+        reader_codes,
+        case_codes,
+        values.to_numpy(dtype=np.float64),
+        np.asarray(reader_labels, dtype=object),
+        np.asarray(case_labels, dtype=object),
+        treatments=treatments,
+        incomplete=incomplete,
+    )
+
+
+def _arrange(
+    arm_codes: np.ndarray,
+    reader_codes: np.ndarray,
+    case_codes: np.ndarray,
+    values: np.ndarray,
+    reader_labels: np.ndarray,
+    case_labels: np.ndarray,
+    *,
+    treatments: tuple[str, str],
+    incomplete: str,
+) -> ScoreCube:
+    """One (2, readers, cases) array from integer codes, NaN where a score is missing, then the
+    design rules of :func:`score_cube`."""
+    present = ~np.isnan(values)
     shape = (2, len(reader_labels), len(case_labels))
     flat = np.ravel_multi_index((arm_codes, reader_codes, case_codes), shape)[present]
     unique, counts = np.unique(flat, return_counts=True)
@@ -160,7 +184,7 @@ def score_cube(
             f"{treatments[t]!r} more than once; one score per reader, case and arm is expected."
         )
     grid = np.full(shape, np.nan)
-    grid.flat[flat] = values.to_numpy(dtype=np.float64)[present]
+    grid.flat[flat] = values[present]
 
     paired = ~np.isnan(grid).any(axis=0)  # reader x case: scored in both arms
     reader_ok = paired.any(axis=1)
@@ -437,17 +461,39 @@ def mrmc_families(
         ``n_cases_dropped``, ``readers_excluded`` and ``reason`` (why it was not analysed, or
         None).
     """
-    readers = ordered(ratings["reader"])
-    columns = ["reader", "case", "arm", "score"]
-    groups = {key: unit for key, unit in ratings.groupby(["sequence", "criterion"], sort=False)}
+    if incomplete not in MRMC_INCOMPLETE:
+        raise ValueError(f"incomplete must be 'common' or 'raise', got {incomplete!r}.")
+    # Validated ratings: integer scores of the two arms, one per reader x case x arm. Codes are
+    # taken once for the whole frame; each family keeps the readers and cases it has.
+    reader_codes, reader_labels = pd.factorize(ratings["reader"])
+    case_codes, case_labels = pd.factorize(ratings["case"])
+    reader_labels = np.asarray(reader_labels, dtype=object)
+    case_labels = np.asarray(case_labels, dtype=object)
+    arm_codes = (ratings["arm"] == ENHANCED).to_numpy().astype(np.intp)
+    values = ratings["score"].to_numpy(dtype=np.float64)
+    indices = ratings.groupby(["sequence", "criterion"], sort=False).indices
     rows, designs = [], []
     for sequence, criterion in family_keys(ratings):
-        unit = groups[(sequence, criterion)][columns]
+        at = indices[(sequence, criterion)]
         key = {"sequence": sequence, "criterion": criterion}
+        readers_here, reader_local = np.unique(reader_codes[at], return_inverse=True)
+        cases_here, case_local = np.unique(case_codes[at], return_inverse=True)
         try:
-            cube = score_cube(unit, incomplete=incomplete, reader_order=readers)
+            if np.unique(arm_codes[at]).size < 2:
+                missing = CONVENTIONAL if arm_codes[at].min() == 1 else ENHANCED
+                raise ValueError(f"No scores for arm {missing!r}.")
+            cube = _arrange(
+                arm_codes[at],
+                reader_local,
+                case_local,
+                values[at],
+                reader_labels[readers_here],
+                case_labels[cases_here],
+                treatments=ARMS,
+                incomplete=incomplete,
+            )
         except ValueError as refused:
-            rows.append(key | empty_mrmc_row(int(unit["reader"].nunique())))
+            rows.append(key | empty_mrmc_row(len(readers_here)))
             designs.append(
                 key
                 | {"design": "not_analysed", "n_cases_dropped": None, "readers_excluded": []}

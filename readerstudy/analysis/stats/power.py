@@ -26,6 +26,7 @@ __all__ = [
     "cases_needed",
     "or_power",
     "power_table",
+    "study_power",
 ]
 
 DEFAULT_READERS: tuple[int, ...] = (2, 3, 4, 5, 6, 8, 10, 12, 15, 20)
@@ -316,4 +317,80 @@ def power_table(
         "grid": grid,
         "smallest": smallest,
         "cases_needed": needed,
+    }
+
+
+def study_power(
+    mrmc: Sequence[dict],
+    *,
+    effect: float,
+    readers: Sequence[int] = DEFAULT_READERS,
+    cases: Sequence[int] = DEFAULT_CASES,
+    alpha: float = 0.05,
+    targets: Sequence[float] = DEFAULT_TARGETS,
+    max_cases: int = DEFAULT_MAX_CASES,
+) -> dict:
+    """Power of the next study for every analysed family, from this study's ``mrmc`` rows.
+
+    Parameters
+    ----------
+    mrmc : sequence of dict
+        ``mrmc`` rows of ``results.json`` (each with ``sequence`` and ``criterion``).
+    effect : float
+        Difference in mean score (points) to detect, > 0.
+    readers, cases, alpha, targets, max_cases
+        As for :func:`power_table`.
+
+    Returns
+    -------
+    dict
+        The ``power`` key of ``results.json``: the settings, and ``families``, one per row of
+        ``mrmc``, each ``sequence, criterion, pilot`` (``n_readers, n_cases``), ``inputs``,
+        ``grid``, ``smallest``, ``cases_needed`` (see :func:`power_table`) and ``reason`` (why
+        there is no power for it, else None).
+
+    Raises
+    ------
+    ValueError
+        A non-positive effect, or a grid or level that :func:`power_table` refuses.
+
+    References
+    ----------
+    .. [1] Hillis SL, Obuchowski NA, Berbaum KS (2011). Acad Radiol 18:129-142.
+    """
+    if not effect > 0:
+        raise ValueError(f"The effect to detect must be a positive number of points, not {effect}.")
+    readers = sorted({int(r) for r in readers})
+    cases = sorted({int(c) for c in cases})
+    _check(readers, cases, alpha)
+    families = []
+    for row in mrmc:
+        family = {
+            "sequence": row["sequence"],
+            "criterion": row["criterion"],
+            "pilot": {"n_readers": row["n_readers"], "n_cases": row["n_cases"]},
+            "inputs": None,
+            "grid": [],
+            "smallest": {f"{t:g}": None for t in targets},
+            "cases_needed": {f"{t:g}": [] for t in targets},
+            "reason": None,
+        }
+        try:
+            pilot = PilotVariance.from_mrmc(row)
+            family |= power_table(
+                pilot, effect=effect, readers=readers, cases=cases, alpha=alpha,
+                targets=targets, max_cases=max_cases,
+            )  # fmt: skip
+        except ValueError as refused:
+            family["reason"] = str(refused)
+        families.append(family)
+    return {
+        "method": POWER_METHOD,
+        "effect": float(effect),
+        "alpha": float(alpha),
+        "targets": [float(t) for t in targets],
+        "readers": readers,
+        "cases": cases,
+        "max_cases": int(max_cases),
+        "families": families,
     }

@@ -13,15 +13,30 @@ import numpy as np
 import pandas as pd
 
 from readerstudy.analysis.stats.agreement import inter_reader_agreement
-from readerstudy.analysis.stats.io import frame_checksum, validate_ratings, validate_roi_stats
+from readerstudy.analysis.stats.icc import ICC_ESTIMATORS
+from readerstudy.analysis.stats.io import (
+    SCALE_COLUMNS,
+    criterion_scales,
+    frame_checksum,
+    validate_ratings,
+    validate_roi_stats,
+)
 from readerstudy.analysis.stats.methods import method_texts, software_versions
+from readerstudy.analysis.stats.mrmc import mrmc_families
 from readerstudy.analysis.stats.multiplicity import ADJUST_METHODS
 from readerstudy.analysis.stats.noninferiority import (
     DEFAULT_NONINFERIORITY_CRITERIA,
+    NONINFERIORITY_ALPHA,
     noninferiority,
 )
 from readerstudy.analysis.stats.paired import ordered, paired_comparison, paired_differences
 from readerstudy.analysis.stats.pooled import pooled_model
+from readerstudy.analysis.stats.power import (
+    DEFAULT_CASES,
+    DEFAULT_MAX_CASES,
+    DEFAULT_READERS,
+    study_power,
+)
 from readerstudy.analysis.stats.quantitative import (
     DEFAULT_CNR_PAIRS,
     NOISE_METHODS,
@@ -31,7 +46,16 @@ from readerstudy.analysis.stats.quantitative import (
 
 __all__ = ["RESULT_KEYS", "apply_order", "clean_json", "run_analysis"]
 
-RESULT_KEYS = ("meta", "paired", "pooled_model", "noninferiority", "agreement", "quantitative")
+RESULT_KEYS = (
+    "meta",
+    "paired",
+    "mrmc",
+    "pooled_model",
+    "noninferiority",
+    "agreement",
+    "quantitative",
+    "power",
+)
 
 
 def clean_json(value):
@@ -83,6 +107,18 @@ def _roi_checksum(roi: pd.DataFrame | None) -> str | None:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def _cases_by_criterion(ratings: pd.DataFrame) -> dict[str, int]:
+    """Distinct cases scored for each criterion (over sequences, readers and arms)."""
+    counts = ratings.groupby("criterion", sort=False)["case"].nunique()
+    return {criterion: int(n) for criterion, n in counts.items()}
+
+
+def _label(key: str) -> str:
+    """A readable label from a key: ``overall_quality`` -> ``Overall quality``."""
+    text = key.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
 def run_analysis(
     ratings: pd.DataFrame,
     *,
@@ -93,12 +129,17 @@ def run_analysis(
     noninferiority_criteria: Sequence[str] = DEFAULT_NONINFERIORITY_CRITERIA,
     noise: str = "roi",
     cnr_pairs: Sequence[tuple[str, str]] = DEFAULT_CNR_PAIRS,
+    icc_estimator: str = "anova",
+    power_effect: float | None = None,
+    power_readers: Sequence[int] = DEFAULT_READERS,
+    power_cases: Sequence[int] = DEFAULT_CASES,
     source: str = "ratings",
     roi_source: str = "roi_stats",
     line_offset: int | None = None,
     file_checksums: dict[str, str | None] | None = None,
     sequences: Sequence[str] | None = None,
     criteria: Sequence[str] | None = None,
+    labels: dict[str, str] | None = None,
 ) -> dict:
     """Run the whole analysis of a reader study and return the ``results.json`` dict.
 
@@ -106,21 +147,30 @@ def run_analysis(
     ----------
     ratings : DataFrame
         Tidy ratings, one row per score: ``study, site, reader, case, sequence, arm,
-        criterion, score`` (+ optional columns). Validated here.
+        criterion, score`` (+ optional columns, among them ``scale_min`` and ``scale_max``).
+        Validated here.
     scale : (int, int), optional
-        Lowest and highest score; default the lowest and highest score present.
+        Lowest and highest score of the instrument, for ratings without ``scale_min`` and
+        ``scale_max`` columns (otherwise it must agree with them). Without either the analysis
+        is refused: the observed range is never taken for the scale.
     roi_stats : DataFrame, optional
         ROI statistics ``case, sequence, label, arm, mean, sd, n_pixels`` for SNR/CNR.
     margin : float
         Non-inferiority margin in score points.
     adjust : {"holm", "bh"}
-        Multiplicity adjustment.
+        Multiplicity adjustment of the paired tests (non-inferiority is always Holm).
     noninferiority_criteria : sequence of str
         Criterion keys (or key tokens) tested for non-inferiority.
     noise : {"roi", "background"}
         Noise estimate for SNR/CNR.
     cnr_pairs : sequence of (str, str)
         Label pairs for CNR.
+    icc_estimator : {"anova", "reml"}
+        Classic ANOVA ICC (default) or REML with non-negative variance components.
+    power_effect : float, optional
+        Difference in mean score to detect in the next study; default the margin.
+    power_readers, power_cases : sequence of int
+        The readers x cases grid of the power table.
     source, roi_source : str
         Names used in input error messages.
     line_offset : int, optional
@@ -131,6 +181,9 @@ def run_analysis(
     sequences, criteria : sequence of str, optional
         Display order of sequences and criteria (e.g. the study's protocol order). Keys not
         listed follow in order of first appearance, which is the default for all.
+    labels : dict, optional
+        Display labels of sequence and criterion keys (e.g. the study's criterion labels);
+        keys without one are shown as words.
 
     Returns
     -------
@@ -141,26 +194,33 @@ def run_analysis(
     Raises
     ------
     AnalysisInputError
-        On invalid input, naming the row and column.
+        On invalid input, naming the row and column, or when the scale is unknown.
     ValueError
-        On an unknown ``adjust`` or ``noise`` method or a non-positive margin.
+        On an unknown ``adjust``, ``noise`` or ``icc_estimator``, a non-positive margin or
+        effect, or a power grid that cannot be computed.
     """
     if adjust not in ADJUST_METHODS:
         raise ValueError(f'Unknown adjustment "{adjust}"; use holm or bh.')
     if noise not in NOISE_METHODS:
         raise ValueError(f'Unknown noise method "{noise}"; use roi or background.')
+    if icc_estimator not in ICC_ESTIMATORS:
+        raise ValueError(f'Unknown ICC estimator "{icc_estimator}"; use anova or reml.')
     if not margin > 0:
         raise ValueError(f"The non-inferiority margin must be positive, not {margin}.")
+    effect = margin if power_effect is None else power_effect
+    scale_source = "file" if all(c in ratings.columns for c in SCALE_COLUMNS) else "given"
     ratings, scale = validate_ratings(ratings, scale=scale, source=source, line_offset=line_offset)
     roi = None
     if roi_stats is not None:
         roi = validate_roi_stats(roi_stats, source=roi_source, line_offset=line_offset)
     ratings = apply_order(ratings, sequences=sequences, criteria=criteria)
     pairs = paired_differences(ratings)
+    mrmc, designs = mrmc_families(ratings)
     quantitative = []
     if roi is not None:
         quantitative = compare_arms(roi_metrics(roi, noise=noise, cnr_pairs=cnr_pairs))
     checksums = file_checksums or {}
+    keys = [*ordered(ratings["sequence"]), *ordered(ratings["criterion"])]
     meta = {
         "study": ordered(ratings["study"])[0],
         "software": software_versions(),
@@ -168,30 +228,54 @@ def run_analysis(
         "input_file_sha256": checksums.get("ratings"),
         "roi_stats_sha256": _roi_checksum(roi),
         "roi_stats_file_sha256": checksums.get("roi_stats"),
-        "methods": method_texts(adjust=adjust, margin=margin, noise=noise),
+        "methods": method_texts(
+            adjust=adjust, margin=margin, noise=noise, icc_estimator=icc_estimator
+        ),
         "scale": [int(scale[0]), int(scale[1])],
+        "scales": {k: [low, high] for k, (low, high) in criterion_scales(ratings).items()},
+        "scale_source": scale_source,
         "n_readers": int(ratings["reader"].nunique()),
         "n_cases": int(ratings["case"].nunique()),
+        "n_cases_by_criterion": _cases_by_criterion(ratings),
         "n_sites": int(ratings["site"].nunique()),
         "n_scores": len(ratings),
         "readers": ordered(ratings["reader"]),
         "sites": ordered(ratings["site"]),
         "sequences": ordered(ratings["sequence"]),
         "criteria": ordered(ratings["criterion"]),
+        "labels": {key: (labels or {}).get(key) or _label(key) for key in keys},
+        "alpha": 0.05,
         "adjust": adjust,
+        "icc_estimator": icc_estimator,
         "margin": float(margin),
         "noninferiority_criteria": list(noninferiority_criteria),
+        "noninferiority_alpha": NONINFERIORITY_ALPHA,
+        "noninferiority_adjust": "holm",
+        "mrmc_designs": designs,
         "noise_method": noise,
         "cnr_pairs": [list(p) for p in cnr_pairs],
     }
     results = {
         "meta": meta,
         "paired": paired_comparison(ratings, adjust=adjust, pairs=pairs),
+        "mrmc": mrmc,
         "pooled_model": pooled_model(ratings),
         "noninferiority": noninferiority(
-            ratings, margin=margin, criteria=tuple(noninferiority_criteria), pairs=pairs
+            ratings,
+            margin=margin,
+            criteria=tuple(noninferiority_criteria),
+            pairs=pairs,
+            mrmc=mrmc,
         ),
-        "agreement": inter_reader_agreement(ratings, scale=scale),
+        "agreement": inter_reader_agreement(ratings, reml=icc_estimator == "reml"),
         "quantitative": quantitative,
+        "power": study_power(
+            mrmc,
+            effect=effect,
+            readers=power_readers,
+            cases=power_cases,
+            max_cases=DEFAULT_MAX_CASES,
+        ),
     }
+    results["power"]["effect_source"] = "margin" if power_effect is None else "given"
     return clean_json(results)
