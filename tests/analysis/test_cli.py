@@ -2,6 +2,7 @@
 
 import json
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,8 +23,9 @@ def run(tmp_path_factory, small_study, small_rois):
     folder = tmp_path_factory.mktemp("analysis")
     small_study.to_csv(folder / "ratings.csv", index=False)
     small_rois.to_csv(folder / "rois.csv", index=False)
+    # The simulated frame carries scale_min and scale_max, as the ratings export does.
     code = main([str(folder / "ratings.csv"), "--rois", str(folder / "rois.csv"),
-                 "--out", str(folder / "out"), "--scale", "1-5"])  # fmt: skip
+                 "--out", str(folder / "out")])  # fmt: skip
     assert code == 0
     return folder / "out"
 
@@ -49,10 +51,17 @@ def _load(run) -> dict:
     return json.loads((run / "results.json").read_text(), parse_constant=refuse)
 
 
+def _block(block: dict, *, df_null: bool = False) -> None:
+    _numbers(block, "se", "df", "p")
+    _ci(block["ci95"])
+    if df_null:
+        assert block["df"] is None
+
+
 def test_results_json_has_every_documented_key_with_numbers_or_null(run):
     results = _load(run)
-    assert set(results) == {"meta", "paired", "pooled_model", "noninferiority", "agreement",
-                            "quantitative"}  # fmt: skip
+    assert set(results) == {"meta", "paired", "mrmc", "pooled_model", "noninferiority",
+                            "agreement", "quantitative", "power"}  # fmt: skip
     for row in results["paired"]:
         assert {"sequence", "criterion", "reader"} <= set(row)
         _numbers(row, "n", "p_adjusted", "rank_biserial", "improved", "unchanged", "worse")
@@ -62,12 +71,34 @@ def test_results_json_has_every_documented_key_with_numbers_or_null(run):
         _numbers(row["mean_difference"], "estimate")
         _ci(row["mean_difference"]["ci95"])
     assert {r["reader"] for r in results["paired"]} == {"R1", "R2", "R3", "all"}
+    assert len(results["mrmc"]) == 21
+    for row in results["mrmc"]:
+        assert set(row) == {"sequence", "criterion", "figure_of_merit", "n_readers", "n_cases",
+                            "estimate", "random_readers", "fixed_readers", "per_reader",
+                            "covariance"}  # fmt: skip
+        assert row["figure_of_merit"] == "mean_score"
+        assert (row["n_readers"], row["n_cases"]) == (3, 30)
+        _numbers(row, "estimate")
+        _block(row["random_readers"])
+        _block(row["fixed_readers"], df_null=True)
+        assert [r["reader"] for r in row["per_reader"]] == ["R1", "R2", "R3"]
+        for reader in row["per_reader"]:
+            assert set(reader) == {"reader", "estimate", "se", "df", "ci95", "p"}
+            _block(reader, df_null=True)
+        assert set(row["covariance"]) == {"var_r", "var_tr", "cov1", "cov2", "cov3", "var_error"}
+        _numbers(row["covariance"], *row["covariance"])
     for row in results["pooled_model"]:
-        assert row["method"] in ("OrdinalGEE", "GEE", None)
+        assert row["method"] in ("OrdinalGEE", None)
+        assert row["working_correlation"] == "independence"
         _numbers(row, "estimate", "p")
         _ci(row["ci95"])
+        assert row["fallback"] is None or row["fallback"]["estimand"] == "mean_difference"
     for row in results["noninferiority"]:
-        _numbers(row, "margin", "p", "worse_fraction")
+        _numbers(row, "margin", "alpha", "estimate", "se", "df", "p_noninferiority",
+                 "p_noninferiority_adjusted", "p", "worse_fraction")  # fmt: skip
+        _ci(row["ci95"])
+        assert row["noninferior"] in (True, False, None)
+        assert row["noninferior_adjusted"] in (True, False, None)
     for row in results["agreement"]:
         assert row["arm"] in ("conventional", "enhanced")
         _numbers(row, "n_cases", "n_readers", "fleiss_kappa", "kendall_w", "gwet_ac2_linear",
@@ -88,24 +119,55 @@ def test_results_json_has_every_documented_key_with_numbers_or_null(run):
         _numbers(row["enhanced"], "mean", "sd")
         _numbers(row["mean_difference"], "estimate")
         _ci(row["mean_difference"]["ci95"])
+    power = results["power"]
+    assert power["effect"] == 0.5 and power["effect_source"] == "margin"
+    assert power["targets"] == [0.8, 0.9] and len(power["families"]) == 21
+    for family in power["families"]:
+        assert family["reason"] is None
+        assert set(family["inputs"]) == {"n_cases", "var_error", "cov1", "cov2", "cov3",
+                                         "ms_tr", "var_tr"}  # fmt: skip
+        assert len(family["grid"]) == len(power["readers"]) * len(power["cases"])
+        for target in ("0.8", "0.9"):
+            best = family["smallest"][target]
+            assert best is None or best["power"] >= float(target)
     meta = results["meta"]
     assert meta["scale"] == [1, 5] and meta["n_readers"] == 3 and meta["n_cases"] == 30
+    assert meta["scale_source"] == "file"
+    assert meta["scales"] == {criterion: [1, 5] for criterion in meta["criteria"]}
     assert meta["adjust"] == "holm" and meta["margin"] == 0.5
+    assert meta["icc_estimator"] == "anova"
+    assert meta["noninferiority_alpha"] == 0.025 and meta["noninferiority_adjust"] == "holm"
+    assert len(meta["mrmc_designs"]) == 21
+    assert {d["design"] for d in meta["mrmc_designs"]} == {"fully_crossed"}
     assert len(meta["input_sha256"]) == 64 and len(meta["input_file_sha256"]) == 64
     assert {"readerstudy", "numpy", "scipy", "pandas", "statsmodels"} <= set(meta["software"])
-    assert {"wilcoxon", "icc", "pooled_model", "noninferiority", "snr"} <= set(meta["methods"])
+    assert {"wilcoxon", "icc", "mrmc", "pooled_model", "noninferiority", "power", "snr"} <= set(
+        meta["methods"]
+    )
 
 
 def test_the_report_is_self_contained_with_every_table_and_figure(run):
     html = (run / "report.html").read_text()
-    for caption in ("Table 1. Cohort by site", "Table 2. SNR and CNR", "Table 3 (T2W)",
-                    "Table 3 (FLAIR)", "Table 3 (T1CE)", "Table 4. Clustered model",
-                    "Table 5. Non-inferiority", "Table 6. Inter-reader agreement",
-                    "Table 7. Intraclass correlation"):  # fmt: skip
-        assert caption in html
-    assert html.count("<svg") == 3 + 6  # Likert bars per sequence + one paired plot per metric
+    captions = re.findall(r"<caption>(.*?)</caption>", html)
+    expected = ["Table 1. Cohort by site", "Table 2. SNR and CNR", "Table 3 (T2W)",
+                "Table 3 (FLAIR)", "Table 3 (T1CE)", "Table 4. Mean score difference",
+                "Table 5. MRMC per reader", "Table 6. Non-inferiority", "Table 7. Secondary model",
+                "Table 8. Inter-reader agreement", "Table 9. Weighted Cohen&#x27;s kappa",
+                "Table 10. Intraclass correlation", "Table 11. Power of the next study",
+                "Table 12. Power grid"]  # fmt: skip
+    assert len(captions) == len(expected)
+    for caption, start in zip(captions, expected, strict=True):
+        assert caption.startswith(start), (caption, start)
+    figures = re.findall(r"<figcaption>Figure (\d+)\.", html)
+    # 6 paired SNR/CNR plots, 3 MRMC forest plots, 1 non-inferiority plot, 3 Likert figures.
+    assert figures == [str(i) for i in range(1, 14)]
+    assert html.count("<svg") == 13
     assert "http://" not in html and "https://" not in html and "src=" not in html
     assert "Wilcoxon signed-rank test" in html and "statsmodels" in html
+    # One kappa row per reader pair: 21 families x 2 arms x 3 pairs.
+    kappa = html.split("Weighted Cohen&#x27;s kappa per reader pair")[1].split("</table>")[0]
+    assert kappa.count("<tr>") == 1 + 21 * 2 * 3
+    assert "Each sequence has its own y-axis" in html and "SNR, white matter" in html
 
 
 def test_the_csv_tables_are_written(run):
@@ -118,8 +180,22 @@ def test_the_csv_tables_are_written(run):
     assert {"ICC(A,1)", "weighted_kappa_linear", "krippendorff_alpha_ordinal"} <= set(
         agreement["statistic"]
     )
-    for name in ("noninferiority", "pooled_model", "quantitative"):
-        assert len(pd.read_csv(run / f"{name}.csv")) > 0
+    mrmc = pd.read_csv(run / "mrmc.csv")
+    assert len(mrmc) == 21
+    assert {"estimate", "random_readers_se", "random_readers_df", "random_readers_ci_low",
+            "fixed_readers_p", "covariance_var_tr"} <= set(mrmc.columns)  # fmt: skip
+    assert len(pd.read_csv(run / "mrmc_readers.csv")) == 21 * 3
+    pooled = pd.read_csv(run / "pooled_model.csv")
+    assert {"estimate", "ci_low", "fallback_estimate", "fallback_reason"} <= set(pooled.columns)
+    noninferiority = pd.read_csv(run / "noninferiority.csv")
+    assert {"estimate", "ci_low", "p_noninferiority_adjusted", "noninferior"} <= set(
+        noninferiority.columns
+    )
+    power = pd.read_csv(run / "power.csv")
+    assert list(power.columns) == ["sequence", "criterion", "readers", "cases", "power"]
+    assert len(power) == 21 * 10 * 12
+    assert len(pd.read_csv(run / "power_cases_needed.csv")) == 21 * 2 * 10
+    assert len(pd.read_csv(run / "quantitative.csv")) > 0
 
 
 def test_the_same_ratings_give_the_same_results(run, small_study, small_rois, tmp_path):
@@ -195,3 +271,83 @@ def test_every_text_in_the_report_is_escaped(tmp_path):
     html = (tmp_path / "report.html").read_text()
     assert "<script" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_a_csv_without_its_scale_needs_scale_and_says_how(tmp_path, small_study, capsys):
+    bare = small_study.drop(columns=["scale_min", "scale_max"])
+    bare.to_csv(tmp_path / "ratings.csv", index=False)
+    assert main([str(tmp_path / "ratings.csv"), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "error: ratings.csv: the scale of the scores is unknown: the file has no scale_min and "
+        "scale_max columns"
+    )
+    assert "--scale MIN-MAX" in err and "e.g. --scale 1-5" in err
+    assert not (tmp_path / "out").exists()
+    assert main([str(tmp_path / "ratings.csv"), "--out", str(tmp_path / "out"),
+                 "--scale", "1-5"]) == 0  # fmt: skip
+    meta = json.loads((tmp_path / "out" / "results.json").read_text())["meta"]
+    assert meta["scale"] == [1, 5] and meta["scale_source"] == "given"
+
+
+def test_a_scale_that_disagrees_with_the_file_is_refused(tmp_path, small_study, capsys):
+    small_study.to_csv(tmp_path / "ratings.csv", index=False)
+    assert main([str(tmp_path / "ratings.csv"), "--out", str(tmp_path / "o"),
+                 "--scale", "1-7"]) == 2  # fmt: skip
+    assert "--scale 1-7 disagrees with the file's scale" in capsys.readouterr().err
+
+
+def test_the_unused_categories_of_the_scale_still_count(small_study):
+    # Scores 3-5 only, on a 5-point instrument: the scale stays 1-5 (it comes from the file).
+    from readerstudy.analysis import run_analysis
+    from readerstudy.analysis.stats.methods import methods_paragraph
+
+    high = small_study.assign(score=small_study["score"].clip(lower=3))
+    results = run_analysis(high)
+    assert results["meta"]["scale"] == [1, 5]
+    assert "the instrument's 5-point scale (1-5," in methods_paragraph(results)
+    narrow = run_analysis(high.drop(columns=["scale_min", "scale_max"]), scale=(3, 5))
+    ac2 = [r["gwet_ac2_linear"] for r in results["agreement"]]
+    assert ac2 != [r["gwet_ac2_linear"] for r in narrow["agreement"]]
+
+
+def test_the_reml_icc_is_an_explicit_labelled_option(tmp_path, small_study):
+    small_study.to_csv(tmp_path / "ratings.csv", index=False)
+    assert main([str(tmp_path / "ratings.csv"), "--out", str(tmp_path / "out"),
+                 "--icc", "reml"]) == 0  # fmt: skip
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert results["meta"]["icc_estimator"] == "reml"
+    assert "REML" in results["meta"]["methods"]["icc"]
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert "REML variance components constrained to be non-negative" in html
+    assert "ICC estimator: reml" in html
+
+
+def test_power_plans_the_next_study_from_results_json(run, tmp_path, capsys):
+    out = tmp_path / "power.json"
+    code = main(["power", str(run / "results.json"), "--effect", "0.3", "--sequence", "T2W",
+                 "--criterion", "noise", "--readers", "3,5,8", "--out", str(out)])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    printed = capsys.readouterr().out
+    assert "to detect 0.3 points" in printed and "T2W / noise: 80%:" in printed
+    power = json.loads(out.read_text())
+    assert power["effect"] == 0.3 and power["effect_source"] == "given"
+    assert power["readers"] == [3, 5, 8] and len(power["families"]) == 1
+    family = power["families"][0]
+    # The same numbers as the analysis' own power key for that family, at this effect.
+    from readerstudy.analysis.stats.power import PilotVariance, or_power
+
+    mrmc = {(r["sequence"], r["criterion"]): r for r in _load(run)["mrmc"]}[("T2W", "noise")]
+    pilot = PilotVariance.from_mrmc(mrmc)
+    best = family["smallest"]["0.8"]
+    exact = or_power(pilot, n_readers=best["readers"], n_cases=best["cases"], effect=0.3)
+    assert best["power"] == pytest.approx(exact["power"], rel=1e-12)
+
+
+def test_power_refuses_a_file_without_mrmc_results(tmp_path, capsys):
+    (tmp_path / "old.json").write_text('{"meta": {}, "paired": []}')
+    assert main(["power", str(tmp_path / "old.json"), "--effect", "0.3"]) == 2
+    assert 'old.json has no MRMC results (key "mrmc")' in capsys.readouterr().err
+    (tmp_path / "bad.json").write_text("{")
+    assert main(["power", str(tmp_path / "bad.json")]) == 2
+    assert "not a readable results.json" in capsys.readouterr().err

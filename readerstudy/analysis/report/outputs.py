@@ -38,7 +38,9 @@ def write_outputs(results: dict, frames: dict[str, pd.DataFrame | None], out_dir
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     meta = results["meta"]
-    ratings, _ = validate_ratings(frames["ratings"], scale=tuple(meta["scale"]))
+    # The scale as the analysis had it: from the file's columns, or given.
+    given = tuple(meta["scale"]) if meta.get("scale_source") == "given" else None
+    ratings, _ = validate_ratings(frames["ratings"], scale=given)
     ratings = apply_order(ratings, sequences=meta["sequences"], criteria=meta["criteria"])
     roi = frames.get("roi_stats")
     metrics = None

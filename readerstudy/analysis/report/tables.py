@@ -8,7 +8,18 @@ from readerstudy.analysis.stats.icc import ICC_FORMS
 
 __all__ = ["TABLE_NAMES", "results_tables"]
 
-TABLE_NAMES = ("paired", "agreement", "noninferiority", "pooled_model", "quantitative")
+TABLE_NAMES = (
+    "paired",
+    "mrmc",
+    "mrmc_readers",
+    "agreement",
+    "noninferiority",
+    "pooled_model",
+    "quantitative",
+    "power",
+    "power_cases_needed",
+)
+_FALLBACK_KEYS = ("method", "estimand", "working_correlation", "reason", "estimate", "ci95", "p")
 
 
 def _flatten(row: dict, prefix: str = "") -> dict:
@@ -74,11 +85,63 @@ def _agreement_long(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=columns)
 
 
+def _mrmc_rows(rows: list[dict]) -> list[dict]:
+    return [_flatten({k: v for k, v in row.items() if k != "per_reader"}) for row in rows]
+
+
+def _mrmc_reader_rows(rows: list[dict]) -> list[dict]:
+    return [
+        {"sequence": row["sequence"], "criterion": row["criterion"]} | _flatten(reader)
+        for row in rows
+        for reader in row["per_reader"]
+    ]
+
+
+def _pooled_rows(rows: list[dict]) -> list[dict]:
+    # Every row gets the fallback columns, empty when the cumulative-logit model fitted.
+    empty = dict.fromkeys(_FALLBACK_KEYS) | {"ci95": [None, None]}
+    return [_flatten(row | {"fallback": row["fallback"] or empty}) for row in rows]
+
+
+def _power_rows(power: dict) -> list[dict]:
+    return [
+        {"sequence": f["sequence"], "criterion": f["criterion"]} | g
+        for f in power["families"]
+        for g in f["grid"]
+    ]
+
+
+def _power_needed_rows(power: dict) -> list[dict]:
+    records = []
+    for f in power["families"]:
+        for target, needed in f["cases_needed"].items():
+            best = f["smallest"].get(target) or {}
+            for n in needed:
+                records.append(
+                    {"sequence": f["sequence"], "criterion": f["criterion"], "target": target}
+                    | n
+                    | {"smallest": best.get("readers") == n["readers"] and n["cases"] is not None}
+                )
+    return records
+
+
+_BUILDERS = {
+    "mrmc": lambda results: _mrmc_rows(results["mrmc"]),
+    "mrmc_readers": lambda results: _mrmc_reader_rows(results["mrmc"]),
+    "pooled_model": lambda results: _pooled_rows(results["pooled_model"]),
+    "power": lambda results: _power_rows(results["power"]),
+    "power_cases_needed": lambda results: _power_needed_rows(results["power"]),
+}
+
+
 def results_tables(results: dict) -> dict[str, pd.DataFrame]:
     """One flat DataFrame per table of ``results.json``.
 
-    ``agreement`` is long (one row per statistic, reader pair for kappa); the others are wide
-    with nested keys joined by ``_`` (e.g. ``conventional_mean``, ``mean_difference_ci_low``).
+    ``agreement`` is long (one row per statistic, reader pair for kappa); ``mrmc_readers`` has
+    one row per family and reader, ``power`` one per family, readers and cases of the grid,
+    ``power_cases_needed`` one per family, target and number of readers; the others are wide
+    with nested keys joined by ``_`` (e.g. ``conventional_mean``, ``mean_difference_ci_low``,
+    ``random_readers_ci_low``, ``fallback_estimate``).
 
     Parameters
     ----------
@@ -94,6 +157,8 @@ def results_tables(results: dict) -> dict[str, pd.DataFrame]:
     for name in TABLE_NAMES:
         if name == "agreement":
             tables[name] = _agreement_long(results[name])
+        elif name in _BUILDERS:
+            tables[name] = pd.DataFrame(_BUILDERS[name](results))
         else:
             tables[name] = pd.DataFrame([_flatten(row) for row in results[name]])
     return tables
