@@ -14,32 +14,26 @@ if TYPE_CHECKING:  # pandas loads with the analysis, not with every page
 
 @dataclass
 class AnalysisInputs:
-    """Everything ``run_analysis`` needs from the database for one study."""
+    """Everything ``run_analysis`` needs from the database for one study.
+
+    The scale is not among them: every row of the ratings frame carries its criterion's
+    ``scale_min`` and ``scale_max``, exactly as the ratings export does.
+    """
 
     ratings: pd.DataFrame
     roi_stats: pd.DataFrame | None
-    scale: tuple[int, int]
     sequences: list[str]
     criteria: list[str]
+    labels: dict[str, str]
+    noninferiority_criteria: list[str]
     margin: float
-
-
-def study_scale(study: Study) -> tuple[int, int]:
-    """The study's score scale: the lowest ``scale_min`` to the highest ``scale_max``.
-
-    Taken from the criteria rather than from the scores, so an unused category still counts in
-    weighted kappa and Gwet's AC2.
-    """
-    bounds = list(Criterion.objects.filter(study=study).values_list("scale_min", "scale_max"))
-    if not bounds:
-        return (1, 5)
-    return (min(low for low, _ in bounds), max(high for _, high in bounds))
 
 
 def analysis_inputs(study: Study) -> AnalysisInputs:
     """The study's submitted ratings, its ROI statistics when any ROI exists, and its protocol.
 
-    Sequences and criteria come in the study's protocol order, so every table follows it.
+    Sequences and criteria come in the study's protocol order, so every table follows it, with
+    their labels for the report; the criteria marked for non-inferiority are the ones tested.
     """
     from readerstudy.analysis.stats.io import AnalysisInputError
     from readerstudy.imaging.rois.stats import ROIRefused
@@ -50,12 +44,16 @@ def analysis_inputs(study: Study) -> AnalysisInputs:
         roi_stats = roi_stats_frame(study)
     except ROIRefused as refused:
         raise AnalysisInputError(f"The ROI statistics cannot be computed: {refused}") from None
+    sequences = Sequence.objects.filter(study=study).order_by("order", "key")
+    criteria = Criterion.objects.filter(study=study).order_by("order", "key")
+    labels = dict(sequences.values_list("key", "label")) | dict(criteria.values_list("key", "label"))
     return AnalysisInputs(
         ratings=ratings_frame(study),
         roi_stats=roi_stats if len(roi_stats) else None,
-        scale=study_scale(study),
-        sequences=_keys(Sequence.objects.filter(study=study)),
-        criteria=_keys(Criterion.objects.filter(study=study)),
+        sequences=_keys(sequences),
+        criteria=_keys(criteria),
+        labels={key: text for key, text in labels.items() if text},
+        noninferiority_criteria=_keys(criteria.filter(noninferiority=True)),
         margin=float(study.noninferiority_margin),
     )
 
@@ -87,13 +85,15 @@ def study_analysis(
     *,
     margin: float | None = None,
     adjust: str = "holm",
+    icc_estimator: str = "anova",
+    power_effect: float | None = None,
     inputs: AnalysisInputs | None = None,
 ) -> tuple[dict, dict[str, pd.DataFrame | None]]:
     """Run the analysis on a study's database contents (no files written).
 
     Returns the ``results.json`` dict and the frames :func:`write_outputs` draws its figures
-    from. ``margin`` defaults to the study's non-inferiority margin; ``inputs`` (default: read
-    now) are the study's :func:`analysis_inputs`. Raises
+    from. ``margin`` defaults to the study's non-inferiority margin, ``power_effect`` to the
+    margin; ``inputs`` (default: read now) are the study's :func:`analysis_inputs`. Raises
     ``AnalysisInputError`` with a sentence a coordinator can act on when there is nothing to
     analyse yet.
     """
@@ -108,10 +108,13 @@ def study_analysis(
         )
     results = run_analysis(
         inputs.ratings,
-        scale=inputs.scale,
         roi_stats=inputs.roi_stats,
         margin=inputs.margin if margin is None else margin,
         adjust=adjust,
+        noninferiority_criteria=inputs.noninferiority_criteria,
+        icc_estimator=icc_estimator,
+        power_effect=power_effect,
+        labels=inputs.labels,
         source=f"ratings of {study.slug}",
         roi_source=f"ROI statistics of {study.slug}",
         sequences=inputs.sequences,

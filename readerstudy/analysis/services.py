@@ -124,12 +124,21 @@ def analysis_run(
 
 
 def analysis_export(
-    *, study: Study, out, margin: float | None = None, adjust: str = "holm", actor=None
+    *,
+    study: Study,
+    out,
+    margin: float | None = None,
+    adjust: str = "holm",
+    icc_estimator: str = "anova",
+    power_effect: float | None = None,
+    actor=None,
 ) -> dict:
     """Analyse ``study`` and write ``results.json``, the CSV tables and ``report.html`` to ``out``.
 
     The command-line path (``manage.py analyze``): the same computation as a run, written to a
-    local folder instead of the storage, and recorded in the audit trail.
+    local folder instead of the storage, and recorded in the audit trail. ``icc_estimator``
+    (``"anova"``, the classic default, or ``"reml"``) and ``power_effect`` (default the
+    margin) are the options a run through the web always takes at their defaults.
 
     Returns
     -------
@@ -139,19 +148,35 @@ def analysis_export(
     Raises
     ------
     ValidationError
-        Bad margin or adjustment.
+        Bad margin, adjustment, ICC estimator or power effect.
     AnalysisInputError
         Nothing to analyse, or invalid stored data (the message says which).
     """
     from readerstudy.analysis.report.outputs import write_outputs
     from readerstudy.analysis.selectors import study_analysis
+    from readerstudy.analysis.stats.icc import ICC_ESTIMATORS
 
     if adjust not in AnalysisRun.Adjust.values:
         raise ValidationError(
             f'Unknown multiplicity adjustment "{adjust}"; choose holm or bh (Benjamini–Hochberg).'
         )
+    if icc_estimator not in ICC_ESTIMATORS:
+        raise ValidationError(
+            f'Unknown ICC estimator "{icc_estimator}"; choose anova (classic) or reml.'
+        )
     margin = _clean_margin(study.noninferiority_margin if margin is None else margin)
-    results, frames = study_analysis(study, margin=margin, adjust=adjust)
+    if power_effect is not None and not (math.isfinite(power_effect) and power_effect > 0):
+        raise ValidationError(
+            f"The difference for the power table must be a positive number of points, "
+            f"not {power_effect}."
+        )
+    results, frames = study_analysis(
+        study,
+        margin=margin,
+        adjust=adjust,
+        icc_estimator=icc_estimator,
+        power_effect=power_effect,
+    )
     written = write_outputs(results, frames, out)
     audit_record(
         action="analysis.export",
@@ -162,6 +187,8 @@ def analysis_export(
             "via": "cli",
             "margin": margin,
             "adjust": adjust,
+            "icc_estimator": icc_estimator,
+            "power_effect": results["power"]["effect"],
             "n_scores": results["meta"]["n_scores"],
             "files": sorted(written),
         },

@@ -81,6 +81,48 @@ def test_the_scale_comes_from_the_criteria_not_from_the_scores(scored_study, tmp
     assert json.loads((tmp_path / "results.json").read_text())["meta"]["scale"] == [1, 5]
 
 
+def test_each_criterion_keeps_its_own_scale_from_the_study(scored_study, tmp_path):
+    from readerstudy.studies.models import Criterion
+
+    Criterion.objects.filter(study=scored_study, key="noise").update(scale_max=7)
+
+    analyze("glioma", tmp_path)
+
+    meta = json.loads((tmp_path / "results.json").read_text())["meta"]
+    assert meta["scales"] == {"overall_quality": [1, 5], "noise": [1, 7], "motion_artifact": [1, 5]}
+    assert meta["scale"] == [1, 7] and meta["scale_source"] == "file"
+    assert "noise 1-7" in (tmp_path / "report.html").read_text()
+
+
+def test_mrmc_labels_and_the_studys_non_inferiority_criteria(scored_study, tmp_path):
+    analyze("glioma", tmp_path, "--icc", "reml", "--power-effect", "0.4")
+
+    results = json.loads((tmp_path / "results.json").read_text())
+    meta = results["meta"]
+    assert meta["labels"]["overall_quality"] == "Overall image quality"
+    assert meta["labels"]["T2W"] == "T2-weighted"
+    # Only the criteria the study marks for non-inferiority are tested (motion, of these three).
+    assert meta["noninferiority_criteria"] == ["motion_artifact"]
+    assert [(r["sequence"], r["criterion"]) for r in results["noninferiority"]] == [
+        ("T2W", "motion_artifact"),
+        ("FLAIR", "motion_artifact"),
+    ]
+    assert meta["icc_estimator"] == "reml" and results["power"]["effect"] == 0.4
+    assert [(r["sequence"], r["criterion"]) for r in results["mrmc"]] == [
+        (s, c) for s in SEQUENCES for c in CRITERIA
+    ]
+    assert all(r["n_readers"] == 3 and r["n_cases"] == 8 for r in results["mrmc"])
+    report = (tmp_path / "report.html").read_text()
+    assert "Overall image quality" in report and "T2-weighted" in report
+    event = AuditEvent.objects.get(action="analysis.export")
+    assert event.data["icc_estimator"] == "reml" and event.data["power_effect"] == 0.4
+
+
+def test_it_refuses_a_power_effect_that_is_not_positive(scored_study, tmp_path):
+    with pytest.raises(CommandError, match="must be a positive number of points, not 0.0"):
+        analyze("glioma", tmp_path, "--power-effect", "0")
+
+
 def test_it_runs_without_rois_and_says_so(study, tmp_path):
     build_scored_study(study, cases=6, rois=False)
 

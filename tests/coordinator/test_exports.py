@@ -25,6 +25,8 @@ EXPECTED_COLUMNS = [
     "arm",
     "criterion",
     "score",
+    "scale_min",
+    "scale_max",
     "task",
     "pane",
     "position",
@@ -88,11 +90,12 @@ def test_every_exported_row_matches_the_database(rated):
         assert row["submitted_at"].startswith(assignment.submitted_at.strftime("%Y-%m-%dT%H:%M"))
 
 
-def test_the_export_passes_the_analysis_input_validation(rated):
+def test_the_export_passes_the_analysis_input_validation_with_its_own_scale(rated):
     frame = read_csv_bytes(study_export(study=rated, kind="ratings").content)
-    clean, scale = validate_ratings(frame, scale=(1, 5), line_offset=2)
+    clean, scale = validate_ratings(frame, line_offset=2)
     assert len(clean) == 56
     assert scale == (1, 5)
+    assert set(frame["scale_min"]) == {"1"} and set(frame["scale_max"]) == {"5"}
 
 
 def test_drafts_stay_out_of_the_ratings_export(rated):

@@ -32,8 +32,22 @@ class Command(BaseCommand):
             default="holm",
             help="Multiplicity adjustment: holm (default) or bh (Benjamini–Hochberg).",
         )
+        parser.add_argument(
+            "--icc",
+            choices=("anova", "reml"),
+            default="anova",
+            help="ICC estimator: anova (classic, default) or reml (non-negative components).",
+        )
+        parser.add_argument(
+            "--power-effect",
+            type=float,
+            default=None,
+            help="Difference in mean score for the power table (default: the margin).",
+        )
 
-    def handle(self, *args, slug: str, out: str, margin, adjust: str, **options) -> None:
+    def handle(
+        self, *args, slug: str, out: str, margin, adjust: str, icc: str, power_effect, **options
+    ) -> None:
         from readerstudy.analysis.services import analysis_export
         from readerstudy.analysis.stats.io import AnalysisInputError
 
@@ -42,7 +56,14 @@ class Command(BaseCommand):
             raise CommandError(f"No study with the slug {slug!r}.")
         started = time.perf_counter()
         try:
-            output = analysis_export(study=study, out=out, margin=margin, adjust=adjust)
+            output = analysis_export(
+                study=study,
+                out=out,
+                margin=margin,
+                adjust=adjust,
+                icc_estimator=icc,
+                power_effect=power_effect,
+            )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         except AnalysisInputError as exc:
