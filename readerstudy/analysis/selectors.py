@@ -46,7 +46,8 @@ def analysis_inputs(study: Study) -> AnalysisInputs:
         raise AnalysisInputError(f"The ROI statistics cannot be computed: {refused}") from None
     sequences = Sequence.objects.filter(study=study).order_by("order", "key")
     criteria = Criterion.objects.filter(study=study).order_by("order", "key")
-    labels = dict(sequences.values_list("key", "label")) | dict(criteria.values_list("key", "label"))
+    labels = dict(sequences.values_list("key", "label"))
+    labels |= dict(criteria.values_list("key", "label"))
     return AnalysisInputs(
         ratings=ratings_frame(study),
         roi_stats=roi_stats if len(roi_stats) else None,

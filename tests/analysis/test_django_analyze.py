@@ -119,7 +119,7 @@ def test_mrmc_labels_and_the_studys_non_inferiority_criteria(scored_study, tmp_p
 
 
 def test_it_refuses_a_power_effect_that_is_not_positive(scored_study, tmp_path):
-    with pytest.raises(CommandError, match="must be a positive number of points, not 0.0"):
+    with pytest.raises(CommandError, match=r"must be a positive number of points, not 0\.0"):
         analyze("glioma", tmp_path, "--power-effect", "0")
 
 
