@@ -139,17 +139,84 @@ def test_the_wide_table_has_one_row_per_reader_case_sequence_arm(rated):
 
 def test_the_xlsx_export_opens_in_openpyxl_with_the_same_rows(rated):
     export = study_export(study=rated, kind="ratings", fmt="xlsx")
-    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content))["ratings"]
     values = list(sheet.iter_rows(values_only=True))
     assert list(values[0]) == EXPECTED_COLUMNS
     assert len(values) - 1 == export.rows == 56
     assert export.filename.endswith(".xlsx")
 
 
+def test_the_xlsx_has_real_dates_a_filter_widths_and_the_same_values_as_the_csv(rated):
+    from datetime import datetime
+
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(study_export(study=rated, kind="ratings", fmt="xlsx").content)
+    )
+    sheet = workbook["ratings"]
+    assert sheet.freeze_panes == "A2"
+    assert (
+        sheet.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(EXPECTED_COLUMNS))}57"
+    )
+    header = [c.value for c in sheet[1]]
+    submitted = header.index("submitted_at") + 1
+    cell = sheet.cell(row=2, column=submitted)
+    assert isinstance(cell.value, datetime) and cell.number_format == "yyyy-mm-dd hh:mm:ss"
+    widths = {c: sheet.column_dimensions[openpyxl.utils.get_column_letter(i)].width
+              for i, c in enumerate(header, start=1)}  # fmt: skip
+    assert widths["submitted_at"] == 20 and 8 <= widths["case"] <= 60
+    assert widths["reader_site"] >= len("reader_site")
+    # The same rows as the CSV; the CSV keeps the timestamp as ISO 8601 UTC text.
+    csv_rows = _csv_rows(study_export(study=rated, kind="ratings").content)
+    for row, csv_row in zip(sheet.iter_rows(min_row=2, values_only=True), csv_rows, strict=True):
+        got = dict(zip(header, row, strict=True))
+        assert got["submitted_at"].strftime("%Y-%m-%dT%H:%M:%S") == csv_row["submitted_at"][:19]
+        assert str(got["score"]) == csv_row["score"] and got["case"] == csv_row["case"]
+        assert (got["scale_min"], got["scale_max"]) == (1, 5)
+
+
+def test_the_xlsx_codebook_lists_criteria_anchors_direction_and_columns(rated):
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(study_export(study=rated, kind="ratings", fmt="xlsx").content)
+    )
+    assert workbook.sheetnames == ["ratings", "codebook"]
+    rows = [[v for v in row if v is not None] for row in workbook["codebook"].iter_rows(
+        values_only=True)]  # fmt: skip
+    assert rows[0] == ["Codebook"]
+    criteria_header = rows.index(["Criteria"]) + 1
+    assert rows[criteria_header] == ["criterion", "label", "scale_min", "scale_max", "direction",
+                                     "anchors", "required", "non-inferiority"]  # fmt: skip
+    by_key = {row[0]: row for row in rows[criteria_header + 1 : criteria_header + 8]}
+    quality = by_key["overall_quality"]
+    assert quality[1] == "Overall image quality" and quality[2:4] == [1, 5]
+    assert quality[4] == "higher is better: 5 is the best score"
+    assert quality[5].startswith("1 = ") and "; 5 = " in quality[5]
+    assert by_key["motion_artifact"][4] == "higher is better: 5 is the best score, no artifact"
+    columns_at = rows.index(["Columns of the ratings sheet"]) + 1
+    meanings = {row[0]: row[1] for row in rows[columns_at + 1 :]}
+    assert list(meanings) == EXPECTED_COLUMNS
+    assert all(meanings.values())
+    assert meanings["submitted_at"] == "When the reader submitted the task (UTC)."
+
+
+def test_every_export_kind_has_a_codebook_for_each_of_its_columns(rated, alice):
+    for kind in ("wide", "key", "provenance", "audit"):
+        study_export(study=rated, kind="ratings", fmt="csv", actor=alice)  # something to audit
+        workbook = openpyxl.load_workbook(
+            io.BytesIO(study_export(study=rated, kind=kind, fmt="xlsx").content)
+        )
+        header = [c.value for c in workbook[kind][1]]
+        rows = list(workbook["codebook"].iter_rows(values_only=True))
+        at = next(i for i, row in enumerate(rows) if row[0] == f"Columns of the {kind} sheet")
+        meanings = {row[0]: row[1] for row in rows[at + 2 :]}
+        assert list(meanings) == header, kind
+        assert all(meanings.values()), (kind, [c for c, m in meanings.items() if not m])
+
+
 def test_text_starting_with_an_equals_sign_stays_text_in_xlsx():
     import pandas as pd
 
     content = frame_to_xlsx(pd.DataFrame({"case": ["=HYPERLINK(1)"], "score": [3]}))
+    assert openpyxl.load_workbook(io.BytesIO(content)).sheetnames == ["data"]
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     assert sheet["A2"].value == "=HYPERLINK(1)"
     assert sheet["A2"].data_type == "s"
@@ -188,7 +255,7 @@ def test_export_ratings_writes_xlsx_when_asked(rated, tmp_path):
     call_command(
         "export_ratings", "glioma", "--out", str(out), "--format", "xlsx", stdout=io.StringIO()
     )
-    assert openpyxl.load_workbook(out).active.max_row == 57
+    assert openpyxl.load_workbook(out)["ratings"].max_row == 57
 
 
 def test_export_table_refuses_an_unknown_study(db, tmp_path):
