@@ -8,8 +8,8 @@ Two halves, one way round:
 - the Django side (models, services, selectors, tasks, views, API) reads the tidy frames from the
   reading and imaging selectors and calls :func:`run_analysis` and :func:`write_outputs`.
 
-The public names load lazily, so that Django loading this app does not import pandas, SciPy,
-statsmodels and matplotlib.
+The public names load lazily, so that Django loading this app does not import pandas, SciPy or
+statsmodels.
 """
 
 from __future__ import annotations
