@@ -1,4 +1,4 @@
-"""MRMC, non-inferiority, classic ICC and power against R, to 1e-6 (driven by validate_against_r.sh).
+"""MRMC, non-inferiority, classic ICC and power against R to 1e-6 (bench/validate_against_r.sh).
 
 Builds named datasets (random designs, 2 and 5 readers, the seed study's size, negative variance
 components, a ceiling in one arm, missing scores, identical readers, one reader, a negative ICC),
@@ -298,8 +298,9 @@ def main(argv: list[str] | None = None) -> int:
             where[family] = f"{row.dataset}{index}"
 
     failed = False
-    print(f"{len(datasets)} datasets ({', '.join(k for k in datasets if not k.startswith('random_'))}"
-          f" and {args.datasets} random), {len(plans)} power designs, tolerance {args.tol:g}")  # fmt: skip
+    named = ", ".join(k for k in datasets if not k.startswith("random_"))
+    print(f"{len(datasets)} datasets ({named} and {args.datasets} random), {len(plans)} power "
+          f"designs, tolerance {args.tol:g}")  # fmt: skip
     if not have_mrmcaov:
         print("SKIPPED: the MRMC and non-inferiority checks need the R package MRMCaov, which is "
               "not installed; the ICC, per-case non-inferiority and power checks ran.")  # fmt: skip
