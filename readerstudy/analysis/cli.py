@@ -20,6 +20,7 @@ from readerstudy.analysis.stats.noninferiority import DEFAULT_NONINFERIORITY_CRI
 from readerstudy.analysis.stats.power import (
     DEFAULT_CASES,
     DEFAULT_MAX_CASES,
+    DEFAULT_MIN_CASES,
     DEFAULT_READERS,
     DEFAULT_TARGETS,
 )
@@ -224,6 +225,10 @@ def build_power_parser() -> argparse.ArgumentParser:
         "--max-cases", type=int, default=DEFAULT_MAX_CASES,
         help=f"largest number of cases searched ({DEFAULT_MAX_CASES})",
     )  # fmt: skip
+    parser.add_argument(
+        "--min-cases", type=int, default=DEFAULT_MIN_CASES,
+        help=f"smallest number of cases searched ({DEFAULT_MIN_CASES})",
+    )  # fmt: skip
     parser.add_argument("--sequence", action="append", help="only this sequence (repeatable)")
     parser.add_argument("--criterion", action="append", help="only this criterion (repeatable)")
     parser.add_argument("--out", type=Path, help="also write the power table as JSON here")
@@ -269,6 +274,7 @@ def power_main(argv: Sequence[str]) -> int:
         power = study_power(
             keep, effect=float(effect), readers=args.readers, cases=args.cases,
             alpha=args.alpha, targets=targets, max_cases=args.max_cases,
+            min_cases=args.min_cases,
         )  # fmt: skip
     except (AnalysisInputError, ValueError, KeyError, TypeError, argparse.ArgumentTypeError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -2,7 +2,9 @@
 analysis, see the report in its sandboxed frame, open it on its own, and keep a screenshot.
 
 The report has its own Content-Security-Policy (inline styles, no scripts); the test checks that
-its styles apply, that nothing is blocked, and that every table and the SVG figures render.
+its styles apply, that nothing is blocked, that every table and the SVG figures render in order,
+and that the MRMC table and forest plots, the non-inferiority CIs against the margin and the
+power table are there and readable.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import pytest
 
 from readerstudy.analysis.models import AnalysisRun
 from readerstudy.analysis.services import analysis_run
-from tests.analysis.django_builders import SEQUENCES, build_scored_study
+from tests.analysis.django_builders import CRITERIA, SEQUENCES, build_scored_study
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD
 
@@ -24,10 +26,15 @@ TABLES = [
     "Table 1. Cohort by site",
     "Table 2. SNR and CNR",
     *(f"Table 3 ({sequence})." for sequence in SEQUENCES),
-    "Table 4. Clustered model",
-    "Table 5. Non-inferiority",
-    "Table 6. Inter-reader agreement",
-    "Table 7. Intraclass correlation",
+    "Table 4. Mean score difference (enhanced − conventional), readers and cases random",
+    "Table 5. MRMC per reader",
+    "Table 6. Non-inferiority: MRMC mean difference",
+    "Table 7. Secondary model, readers fixed",
+    "Table 8. Inter-reader agreement",
+    "Table 9. Weighted Cohen's kappa per reader pair",
+    "Table 10. Intraclass correlation, six forms",
+    "Table 11. Power of the next study",
+    "Table 12. Power grid",
 ]
 
 
@@ -68,18 +75,54 @@ def test_the_coordinator_runs_the_analysis_and_reads_the_report(
     page.screenshot(path=str(tmp_path / "analysis-page.png"))
 
     page.goto(f"{PAGE}runs/{run.pk}/report/")
-    page.click("summary")  # the six ICC forms fold away; open them, as a reader of it would
+    for summary in page.locator("summary").all():  # folded tables, opened as a reader would
+        summary.click()
     captions = page.locator("caption").all_inner_texts()
-    for expected in TABLES:
-        assert any(caption.startswith(expected) for caption in captions), (expected, captions)
-    assert page.locator("table").count() == len(TABLES)
-    assert page.locator("figure svg").count() >= 1
+    assert len(captions) == len(TABLES), captions
+    for caption, expected in zip(captions, TABLES, strict=True):
+        assert caption.startswith(expected), (caption, expected)
+    numbers = [
+        int(text.split(".")[0].removeprefix("Figure "))
+        for text in page.locator("figcaption").all_inner_texts()
+    ]
+    assert numbers == list(range(1, len(numbers) + 1))  # figures numbered in order
     box = page.locator("figure svg").first.bounding_box()
     assert box is not None and box["width"] > 100 and box["height"] > 50
     # The report's inline stylesheet applied: its own policy lets inline styles through.
     assert page.evaluate("getComputedStyle(document.querySelector('table')).borderCollapse") == (
         "collapse"
     )
+
+    # MRMC: one row per sequence x criterion, with its CI, and a forest plot per sequence.
+    mrmc = page.locator("#mrmc table").first
+    assert mrmc.locator("tbody tr").count() == len(SEQUENCES) * len(CRITERIA)
+    first = mrmc.locator("tbody tr").first.locator("td").all_inner_texts()
+    assert first[:2] == ["T2-weighted", "Overall image quality"]
+    assert re.fullmatch(r"-?\d\.\d\d \(-?\d\.\d\d to -?\d\.\d\d\)", first[4]), first
+    forests = page.locator("#mrmc figure svg")
+    assert forests.count() == len(SEQUENCES)
+    forest_box = forests.first.bounding_box()
+    assert forest_box["width"] > 300 and forest_box["height"] > 100
+    assert forests.first.locator("text", has_text="Overall image quality").count() == 1
+    assert forests.first.locator("polygon").count() == len(CRITERIA)  # the pooled diamonds
+
+    # Non-inferiority: the CI against -margin, in the table and in the plot.
+    rows = page.locator("#noninferiority table tbody tr")
+    assert rows.count() == len(SEQUENCES)  # motion artifact is the study's NI criterion
+    cells = rows.first.locator("td").all_inner_texts()
+    assert cells[1] == "Motion artifact" and cells[3] == "−0.5"
+    assert cells[7] in ("non-inferior", "non-inferior before adjustment only", "not shown")
+    figure = page.locator("#noninferiority figure svg")
+    assert figure.locator("text", has_text="−margin (-0.5)").count() == 1
+    assert figure.locator("line[stroke-dasharray]").count() == 1
+
+    # Power: one row per family, the smallest designs for 80% and 90%.
+    power = page.locator("#power table").first
+    assert power.locator("caption").inner_text().startswith("Table 11. Power of the next study")
+    assert power.locator("tbody tr").count() == len(SEQUENCES) * len(CRITERIA)
+    design = power.locator("tbody tr").first.locator("td").all_inner_texts()[4]
+    assert re.fullmatch(r"\d+ × \d+ \(0\.\d\d\)|not reached", design), design
+
     screenshot = tmp_path / "analysis-report.png"
     page.screenshot(path=str(screenshot), full_page=True)
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

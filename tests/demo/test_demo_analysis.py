@@ -68,6 +68,23 @@ def test_the_completed_demo_shows_higher_snr_and_quality_for_the_enhanced_arm(db
         ratio = row["enhanced"]["mean"] / row["conventional"]["mean"]
         assert 0.8 * expected < ratio < 1.2 * expected, (sequence, ratio)
         assert row["mean_difference"]["ci95"][0] > 0
+    # The report shows the MRMC table and forest plots, the non-inferiority CIs against the
+    # margin and the power table.
+    report = (var_dir / "out" / "report.html").read_text()
+    assert "Mean score difference (enhanced − conventional), readers and cases random" in report
+    assert report.count("mean score difference per reader (grey, 95% CI, readers fixed)") == 3
+    assert (
+        "Non-inferiority: MRMC mean difference with two-sided 95% CI against the margin" in report
+    )
+    assert "−margin (-0.5)" in report
+    assert "Power of the next study (readers and cases random)" in report
+    assert len(results["mrmc"]) == 3 * 7
+    assert all(r["n_readers"] == 3 and r["n_cases"] == 4 for r in results["mrmc"])
+    assert {r["criterion"] for r in results["noninferiority"]} == {
+        "truncation_artifact", "motion_artifact", "pulsation_artifact"
+    }  # fmt: skip
+    assert all(r["ci95"][0] is not None for r in results["noninferiority"])
+    assert len(results["power"]["families"]) == 21
     pooled = {(r["sequence"], r["criterion"]): r for r in results["paired"] if r["reader"] == "all"}
     for sequence in ("T2W", "FLAIR", "T1CE"):
         for criterion in ("overall_quality", "noise"):

@@ -309,9 +309,9 @@ def power_section(results: dict, numbers: Numbering) -> str:
     html.append(
         '<p class="note">From this study\'s OR variance components (Hillis, Obuchowski & '
         "Berbaum 2011). Smallest design: the fewest reads (readers × cases × 2) over "
-        f"{power['readers'][0]}–{power['readers'][-1]} readers with up to {power['max_cases']} "
-        "cases; with reader variance, power is bounded however many cases are read. Planning on "
-        "a small pilot inherits its uncertainty.</p>"
+        f"{power['readers'][0]}–{power['readers'][-1]} readers with {power['min_cases']} to "
+        f"{power['max_cases']} cases; with reader variance, power is bounded however many "
+        "cases are read. Planning on a small pilot inherits its uncertainty.</p>"
     )
     cases = power["cases"]
     rows = []

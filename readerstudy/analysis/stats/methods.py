@@ -297,7 +297,7 @@ def _power(results: dict) -> str | None:
         "random-readers, random-cases test was computed (Hillis, Obuchowski & Berbaum 2011) for "
         f"a difference of {power['effect']:g} points{source} at two-sided alpha = "
         f"{power['alpha']:g}, for {readers[0]} to {readers[-1]} readers, with the smallest number "
-        f"of cases (up to {power['max_cases']}) reaching {targets} power."
+        f"of cases ({power['min_cases']} to {power['max_cases']}) reaching {targets} power."
     )
 
 

@@ -19,6 +19,7 @@ from scipy import special
 __all__ = [
     "DEFAULT_CASES",
     "DEFAULT_MAX_CASES",
+    "DEFAULT_MIN_CASES",
     "DEFAULT_READERS",
     "DEFAULT_TARGETS",
     "POWER_METHOD",
@@ -34,6 +35,9 @@ DEFAULT_CASES: tuple[int, ...] = (25, 50, 75, 100, 150, 200, 250, 300, 400, 500,
 DEFAULT_TARGETS: tuple[float, ...] = (0.8, 0.9)
 #: Largest number of cases searched for a target; a reader study beyond it is not practical.
 DEFAULT_MAX_CASES = 2000
+#: Smallest number of cases searched: the jackknife and Hillis' df approximation rest on enough
+#: cases, and a pilot of a dozen cases would otherwise "plan" studies of two or three.
+DEFAULT_MIN_CASES = 20
 POWER_METHOD = "Obuchowski-Rockette, readers and cases random, Hillis ddf (Hillis et al. 2011)"
 
 
@@ -195,8 +199,10 @@ def _first_reaching(
     alpha: float,
     targets: Sequence[float],
     max_cases: int,
+    min_cases: int = DEFAULT_MIN_CASES,
 ) -> dict[float, list[int | None]]:
-    """For each target and number of readers, the smallest case count (2..max_cases) reaching it.
+    """For each target and number of readers, the smallest case count (min..max_cases) reaching
+    it.
 
     Power need not rise monotonically with the cases (the ddf falls as the non-centrality
     grows), so this is the first count in order, found by scanning blocks of growing size and
@@ -207,7 +213,7 @@ def _first_reaching(
     bound = _upper_bound(pilot, r, max_cases, effect, alpha)
     found: dict[float, list[int | None]] = {t: [None] * len(readers) for t in targets}
     pending = {(t, i) for t in targets for i in range(len(readers)) if bound[i] >= t}
-    start, size = 2, 64
+    start, size = max(int(min_cases), 2), 64
     while pending and start <= max_cases:
         stop = min(start + size, max_cases + 1)
         rows = sorted({i for _, i in pending})
@@ -230,14 +236,16 @@ def cases_needed(
     target: float,
     alpha: float = 0.05,
     max_cases: int = DEFAULT_MAX_CASES,
+    min_cases: int = DEFAULT_MIN_CASES,
 ) -> int | None:
-    """Smallest number of cases (2..max_cases) giving at least ``target`` power, or None.
+    """Smallest number of cases (min_cases..max_cases) giving at least ``target`` power, or None.
 
     With sigma2_TR > 0 power is bounded however many cases are read, so a target may be out of
     reach for a given number of readers.
     """
     _check([n_readers], [2], alpha)
-    return _first_reaching(pilot, [n_readers], effect, alpha, [target], max_cases)[target][0]
+    found = _first_reaching(pilot, [n_readers], effect, alpha, [target], max_cases, min_cases)
+    return found[target][0]
 
 
 def power_table(
@@ -249,12 +257,14 @@ def power_table(
     alpha: float = 0.05,
     targets: Sequence[float] = DEFAULT_TARGETS,
     max_cases: int = DEFAULT_MAX_CASES,
+    min_cases: int = DEFAULT_MIN_CASES,
 ) -> dict:
     """Power over a readers x cases grid and the smallest designs reaching each target.
 
     ``cases_needed`` gives, for every number of readers of the grid, the exact smallest number
-    of cases (2..max_cases) reaching the target. ``smallest`` is, among those, the design with
-    the fewest reads (readers x cases x 2 arms); ties go to fewer readers, the scarcer resource.
+    of cases (min_cases..max_cases) reaching the target. ``smallest`` is, among those, the
+    design with the fewest reads (readers x cases x 2 arms); ties go to fewer readers, the
+    scarcer resource.
 
     Parameters
     ----------
@@ -268,8 +278,8 @@ def power_table(
         Two-sided significance level.
     targets : sequence of float
         Powers to reach.
-    max_cases : int
-        Largest number of cases searched.
+    max_cases, min_cases : int
+        Largest and smallest numbers of cases searched.
 
     Returns
     -------
@@ -293,7 +303,7 @@ def power_table(
         {"readers": int(r), "cases": int(c), "power": float(p)}
         for r, c, p in zip(r_grid.ravel(), c_grid.ravel(), power.ravel(), strict=True)
     ]
-    first = _first_reaching(pilot, readers, effect, alpha, targets, max_cases)
+    first = _first_reaching(pilot, readers, effect, alpha, targets, max_cases, min_cases)
     smallest: dict[str, dict | None] = {}
     needed: dict[str, list[dict]] = {}
     for target in targets:
@@ -329,6 +339,7 @@ def study_power(
     alpha: float = 0.05,
     targets: Sequence[float] = DEFAULT_TARGETS,
     max_cases: int = DEFAULT_MAX_CASES,
+    min_cases: int = DEFAULT_MIN_CASES,
 ) -> dict:
     """Power of the next study for every analysed family, from this study's ``mrmc`` rows.
 
@@ -338,7 +349,7 @@ def study_power(
         ``mrmc`` rows of ``results.json`` (each with ``sequence`` and ``criterion``).
     effect : float
         Difference in mean score (points) to detect, > 0.
-    readers, cases, alpha, targets, max_cases
+    readers, cases, alpha, targets, max_cases, min_cases
         As for :func:`power_table`.
 
     Returns
@@ -379,7 +390,7 @@ def study_power(
             pilot = PilotVariance.from_mrmc(row)
             family |= power_table(
                 pilot, effect=effect, readers=readers, cases=cases, alpha=alpha,
-                targets=targets, max_cases=max_cases,
+                targets=targets, max_cases=max_cases, min_cases=min_cases,
             )  # fmt: skip
         except ValueError as refused:
             family["reason"] = str(refused)
@@ -391,6 +402,7 @@ def study_power(
         "targets": [float(t) for t in targets],
         "readers": readers,
         "cases": cases,
+        "min_cases": int(min_cases),
         "max_cases": int(max_cases),
         "families": families,
     }

@@ -141,8 +141,7 @@ def test_the_files_scale_columns_give_each_criterion_its_scale():
 def test_bad_scale_columns_are_named_by_line():
     frame = read_csv_bytes(
         (
-            SCALED + "s,A,r1,c1,T2W,enhanced,noise,4,1,x\n"
-            "s,A,r1,c1,T2W,conventional,noise,3,5,1\n"
+            SCALED + "s,A,r1,c1,T2W,enhanced,noise,4,1,x\ns,A,r1,c1,T2W,conventional,noise,3,5,1\n"
         ).encode()
     )
     assert _error(frame) == 'ratings.csv, line 2: column "scale_max" is "x", not an integer.'

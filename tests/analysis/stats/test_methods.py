@@ -100,7 +100,7 @@ def check_power(results: dict, text: str) -> None:
     assert f"difference of {power['effect']:g} points" in text
     assert f"alpha = {power['alpha']:g}" in text
     assert f"for {power['readers'][0]} to {power['readers'][-1]} readers" in text
-    assert f"up to {power['max_cases']}" in text
+    assert f"({power['min_cases']} to {power['max_cases']})" in text
     assert ("(the non-inferiority margin)" in text) == (power["effect_source"] == "margin")
 
 

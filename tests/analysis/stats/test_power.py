@@ -190,9 +190,25 @@ def test_the_case_search_equals_an_exhaustive_scan():
             cov3=float(rng.uniform(0, 0.03)),
             ms_tr=float(rng.uniform(0, 0.1)),
         )
-        tab = power_table(pilot, effect=0.3, readers=readers, cases=(50,), max_cases=800)
+        tab = power_table(
+            pilot, effect=0.3, readers=readers, cases=(50,), max_cases=800, min_cases=2
+        )
         curve = _power_arrays(pilot, np.array(readers)[:, None], cases[None, :], 0.3, 0.05)
         for target in ("0.8", "0.9"):
             reached = curve["power"] >= float(target)
             expected = [int(cases[row.argmax()]) if row.any() else None for row in reached]
             assert [n["cases"] for n in tab["cases_needed"][target]] == expected
+
+
+def test_the_search_starts_at_twenty_cases_by_default():
+    """A pilot's planning is extrapolation: with no reader variance the fewest reads would be
+    many readers on a handful of cases, which the df approximation cannot support."""
+    pilot = PilotVariance(n_cases=12, var_error=0.05, cov1=0.03, cov2=0.02, cov3=0.02, ms_tr=0.0)
+    tab = power_table(pilot, effect=0.5, readers=(3, 12), cases=(25,))
+    assert all(n["cases"] >= 20 for n in tab["cases_needed"]["0.8"])
+    assert (
+        power_table(pilot, effect=0.5, readers=(12,), cases=(25,), min_cases=2)["cases_needed"][
+            "0.8"
+        ][0]["cases"]
+        < 20
+    )
