@@ -3,36 +3,12 @@
 import re
 
 import pytest
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from readerstudy.audit.models import AuditEvent
+from tests.accounts.totp import _code, _enable, _fresh
 from tests.conftest import PASSWORD
-
-
-def _code(device: TOTPDevice) -> str:
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return f"{totp.token():06d}"
-
-
-def _fresh(device: TOTPDevice) -> TOTPDevice:
-    # A code is accepted once per time step, and failures throttle the next try; reset both so
-    # the test need not wait for the clock.
-    device.refresh_from_db()
-    device.last_t = -1
-    device.throttling_failure_count = 0
-    device.throttling_failure_timestamp = None
-    device.save()
-    return device
-
-
-def _enable(client, user) -> TOTPDevice:
-    client.post("/accounts/two-factor/", {"action": "start"})
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
-    client.post("/accounts/two-factor/", {"action": "confirm", "token": _code(device)})
-    device.refresh_from_db()
-    return device
 
 
 def test_the_setup_page_shows_the_otpauth_uri_and_secret(client, alice):
