@@ -203,15 +203,19 @@ TASKS = {
 }
 
 REST_FRAMEWORK = {
+    # Token first: a missing, wrong or expired token then answers 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "readerstudy.accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "rest_framework.views.exception_handler",
 }
+# Coordinators' API tokens expire this long after they are created (readerstudy.accounts.tokens).
+API_TOKEN_TTL_DAYS = envint("API_TOKEN_TTL_DAYS", 90, minimum=1)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "ReaderStudy API",
     "DESCRIPTION": "Blinded multi-site reader studies: reading, coordination, export, analysis.",

@@ -11,6 +11,7 @@ from readerstudy.coordinator.views import (
     progress,
     rois,
     setup,
+    tokens,
 )
 from readerstudy.coordinator.views.audit import audit_log
 
@@ -18,6 +19,9 @@ app_name = "coordinator"
 
 S = "studies/<slug:slug>/"
 urlpatterns = [
+    path("accounts/api-token/", tokens.api_token, name="api_token"),
+    path("accounts/api-token/new/", tokens.api_token_new, name="api_token_create"),
+    path("accounts/api-token/revoke/", tokens.api_token_delete, name="api_token_revoke"),
     path("studies/new/", setup.study_new, name="new"),
     path(S, setup.study_overview, name="overview"),
     path(S + "settings/", setup.study_settings, name="settings"),

@@ -2,7 +2,6 @@
 
 import re
 
-import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
@@ -90,19 +89,6 @@ def test_two_factor_can_be_turned_off_with_a_current_code(client, alice):
     client.post("/accounts/two-factor/", {"action": "disable", "token": _code(_fresh(device))})
     assert not TOTPDevice.objects.filter(user=alice).exists()
     assert AuditEvent.objects.filter(action="otp.disable").exists()
-
-
-@pytest.mark.django_db
-def test_an_api_token_is_created_shown_once_and_audited(client, alice):
-    client.force_login(alice)
-    page = client.post("/accounts/api-token/new/").content.decode()
-    key = Token.objects.get(user=alice).key
-    assert key in page
-    assert key not in client.get("/accounts/api-token/").content.decode()
-    client.post("/accounts/api-token/new/")
-    assert Token.objects.get(user=alice).key != key
-    events = AuditEvent.objects.filter(action="api_token.create").order_by("id")
-    assert [e.data["replaced"] for e in events] == [False, True]
 
 
 def test_the_import_pages_ask_for_the_code_like_every_other_coordinator_page(client, study, alice):
