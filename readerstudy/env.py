@@ -6,6 +6,7 @@ not silently fall back to a default.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -65,3 +66,16 @@ def envsecret(name: str) -> str | None:
             raise ImproperlyConfigured(f"{name}_FILE={path!r} is empty.")
         return value
     return direct or None
+
+
+def envnetworks(name: str, default: str = "") -> list[str]:
+    """Comma-separated IP addresses or CIDRs (e.g. ``10.0.0.0/8, ::1``), each one checked."""
+    items = envlist(name, default)
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} has {item!r}, which is neither an IP address nor a CIDR."
+            ) from None
+    return items

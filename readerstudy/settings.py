@@ -8,7 +8,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from readerstudy.env import envbool, envint, envlist, envsecret, envstr
+from readerstudy.env import envbool, envint, envlist, envnetworks, envsecret, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("READERSTUDY_VAR_DIR", str(BASE_DIR / "var")))
@@ -127,6 +127,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Behind a reverse proxy, the client address comes from the proxy's X-Forwarded-For entry, and only
+# when the request comes from one of these (addresses or CIDRs); see audit/client_address.py.
+TRUSTED_PROXIES = envnetworks("TRUSTED_PROXIES")
+AXES_CLIENT_IP_CALLABLE = "readerstudy.audit.client_address.client_address"
 
 # Sessions end after this much inactivity (see IdleSessionTimeoutMiddleware).
 SESSION_IDLE_TIMEOUT_SECONDS = envint("SESSION_IDLE_TIMEOUT_MINUTES", 120, minimum=1) * 60
