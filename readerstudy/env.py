@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -79,3 +80,13 @@ def envnetworks(name: str, default: str = "") -> list[str]:
                 f"{name} has {item!r}, which is neither an IP address nor a CIDR."
             ) from None
     return items
+
+
+def envrate(name: str, default: str) -> str:
+    """A request rate such as ``120/minute`` (per second, minute, hour or day)."""
+    value = envstr(name, default)
+    if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", value):
+        raise ImproperlyConfigured(
+            f"{name} must look like 120/minute (per second, minute, hour or day), got {value!r}."
+        )
+    return value

@@ -8,7 +8,15 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from readerstudy.env import envbool, envint, envlist, envnetworks, envsecret, envstr
+from readerstudy.env import (
+    envbool,
+    envint,
+    envlist,
+    envnetworks,
+    envrate,
+    envsecret,
+    envstr,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("READERSTUDY_VAR_DIR", str(BASE_DIR / "var")))
@@ -215,6 +223,21 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "readerstudy.api_parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Per-process counters (the default cache); the limits sit far above a reader's pace (an
+    # autosave every few seconds, a few dozen pixel requests per case).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": envrate("API_THROTTLE_ANON", "120/minute"),
+        "user": envrate("API_THROTTLE_USER", "1200/minute"),
+    },
     "EXCEPTION_HANDLER": "rest_framework.views.exception_handler",
 }
 # Coordinators' API tokens expire this long after they are created (readerstudy.accounts.tokens).
