@@ -181,6 +181,10 @@ STORAGES = {
 # Upload and zip limits (import issue): refuse oversized input before reading it.
 MAX_UPLOAD_BYTES = envint("MAX_UPLOAD_MB", 4096, minimum=1) * 1024 * 1024
 MAX_ZIP_UNCOMPRESSED_BYTES = envint("MAX_ZIP_UNCOMPRESSED_MB", 16384, minimum=1) * 1024 * 1024
+# Where imports extract zips and copy uploads or inbox files (local disk; "" = the system temp).
+IMPORT_WORK_DIR = envstr("IMPORT_WORK_DIR", "")
+# One series' volume in memory during an import; a bigger declared series is refused unread.
+MAX_SERIES_BYTES = envint("MAX_SERIES_MB", 2048, minimum=1) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
