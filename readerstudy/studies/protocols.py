@@ -32,7 +32,7 @@ def load_template(name: str = DEFAULT_TEMPLATE) -> dict:
     ):
         raise ValidationError(
             f"Study template {name!r}: 'modalities' must be a list of DICOM modality codes "
-            "such as [\"MR\"]."
+            'such as ["MR"].'
         )
     for criterion in data["criteria"]:
         low, high = criterion.get("scale_min", 1), criterion.get("scale_max", 5)

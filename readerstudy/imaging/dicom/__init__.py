@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import warnings
 from collections.abc import Iterator
 
@@ -41,3 +42,31 @@ def quiet_pydicom() -> Iterator[None]:
         yield
     for warning in caught:
         logger.debug("pydicom warning: %s", warning.message)
+
+
+class ClampedFile:
+    """A file whose reads never ask for more than what is left in it.
+
+    A read of n bytes makes CPython allocate n bytes before reading, so an element that declares
+    2 GB in a 10 KB file would allocate 2 GB; pydicom gets this wrapper instead, and a lying
+    length then reads short, which pydicom reports as a truncated file.
+    """
+
+    def __init__(self, handle):
+        self._handle = handle
+        self._size = os.fstat(handle.fileno()).st_size
+
+    def read(self, size: int | None = -1) -> bytes:
+        left = max(0, self._size - self._handle.tell())
+        if size is None or size < 0 or size > left:
+            size = left
+        return self._handle.read(size)
+
+    def __getattr__(self, name: str):
+        return getattr(self._handle, name)
+
+
+@contextlib.contextmanager
+def open_clamped(path: str) -> Iterator[ClampedFile]:
+    with open(path, "rb") as handle:
+        yield ClampedFile(handle)

@@ -220,7 +220,7 @@ def _shown(value) -> str:
     if isinstance(value, list | tuple):
         value = "\\".join(str(v) for v in value)
     text = str(value)
-    return repr(text[:40] + ("…" if len(text) > 40 else ""))
+    return "'" + text[:40] + ("…" if len(text) > 40 else "") + "'"
 
 
 def frame_count(value) -> int | None:

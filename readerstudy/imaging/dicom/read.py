@@ -24,7 +24,7 @@ from pydicom.uid import (
     MediaStorageDirectoryStorage,
 )
 
-from readerstudy.imaging.dicom import quiet_pydicom
+from readerstudy.imaging.dicom import open_clamped, quiet_pydicom
 from readerstudy.imaging.dicom.decoders import NATIVE_SYNTAXES, decode_problem, decoding_plugin
 from readerstudy.imaging.dicom.header import (
     DICOMDIR,
@@ -185,7 +185,7 @@ def read_file_headers(path: str, name: str, *, fast: bool = True) -> list[SliceH
         if header is not None:
             return [header]
     try:
-        with quiet_pydicom(), open(path, "rb") as fp:
+        with quiet_pydicom(), open_clamped(path) as fp:
             return _pydicom_headers(fp, path, name)
     except RecursionError:
         raise FileSkipped(corrupt(TOO_DEEP)) from None
@@ -368,7 +368,8 @@ def read_file_frames(header: SliceHeader) -> np.ndarray:
     """
     if header.pixel_offset is not None:
         return _native_frames(header)
-    ds = pydicom.dcmread(header.path, force=True)
+    with open_clamped(header.path) as fp:
+        ds = pydicom.dcmread(fp, force=True)
     if "TransferSyntaxUID" not in ds.file_meta:
         # A file without meta information: pydicom guessed the encoding while reading.
         implicit, little = ds.original_encoding

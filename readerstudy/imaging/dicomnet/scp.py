@@ -40,6 +40,7 @@ from readerstudy.studies.aetitle import (
     normalise_ae_title,
     unique_ae_title,
 )
+
 from .instance import (
     CANNOT_UNDERSTAND,
     DATA_SET_DOES_NOT_MATCH_SOP_CLASS,

@@ -27,9 +27,7 @@ class SourceMissing(Exception):
 
 
 @contextlib.contextmanager
-def import_root(
-    path: Path, damaged: list[dict] | None = None
-) -> Iterator[tuple[Path, list[Path]]]:
+def import_root(path: Path, damaged: list[dict] | None = None) -> Iterator[tuple[Path, list[Path]]]:
     """The folder to import from and its files; a zip is checked and extracted to a work folder.
 
     Damaged zip entries are skipped and listed in ``damaged``.
