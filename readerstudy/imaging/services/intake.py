@@ -328,6 +328,7 @@ def import_dicom(
     actor=None,
     request=None,
     progress: Progress | None = None,
+    source_name: str | None = None,
 ) -> ImportReport:
     """Import a folder or zip of DICOM files into ``study``; see docs/import.md.
 
@@ -338,7 +339,7 @@ def import_dicom(
     ``ImportReport`` with every series imported, skipped, rejected or unmatched, and why.
     """
     path = Path(path)
-    report = ImportReport(study=study.slug, source=path.name, dry_run=dry_run)
+    report = ImportReport(study=study.slug, source=source_name or path.name, dry_run=dry_run)
     try:
         _check_study(study)
         keys = list(study.sequences.values_list("key", flat=True))
