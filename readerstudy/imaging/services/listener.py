@@ -51,6 +51,6 @@ def inbox_listener(**options) -> StorageSCP:
         _store,
         ae_title=options.pop("ae_title", LISTENER_AE_TITLE),
         accept_unknown_sop_classes=True,
-        on_association_end=connection.close,
+        on_association_end=lambda: connection.close(),  # this thread's connection
         **options,
     )
