@@ -100,7 +100,8 @@ def test_a_chunked_upload_resumes_and_imports(study, alice, tmp_path):
     write_series(tmp_path / "export" / "conv", seed=1, description="T2 AX")
     write_series(tmp_path / "export" / "dl", seed=2, description="T2 AX DL")
     archive = shutil.make_archive(str(tmp_path / "site"), "zip", tmp_path / "export")
-    data = open(archive, "rb").read()
+    with open(archive, "rb") as handle:
+        data = handle.read()
     client = token_client(alice)
     base = f"/api/studies/{study.slug}/uploads"
 
