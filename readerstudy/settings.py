@@ -174,6 +174,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Volumes, uploads and reports go through Django's storage API so they can move to object storage.
 VOLUME_STORAGE_DIR = Path(envstr("VOLUME_STORAGE_DIR", str(VAR_DIR / "volumes")))
 UPLOAD_STORAGE_DIR = Path(envstr("UPLOAD_STORAGE_DIR", str(VAR_DIR / "uploads")))
+# Instances received from PACS (C-STORE, STOW-RS) wait here until a coordinator imports them.
+INBOX_STORAGE_DIR = Path(envstr("INBOX_STORAGE_DIR", str(VAR_DIR / "inbox")))
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -182,6 +184,10 @@ STORAGES = {
     "volumes": {
         "BACKEND": envstr("VOLUME_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
         "OPTIONS": {"location": str(VOLUME_STORAGE_DIR)},
+    },
+    "inbox": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(INBOX_STORAGE_DIR)},
     },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -193,6 +199,12 @@ STORAGES = {
 # Upload and zip limits: refuse oversized input before reading it.
 MAX_UPLOAD_BYTES = envint("MAX_UPLOAD_MB", 4096, minimum=1) * 1024 * 1024
 MAX_ZIP_UNCOMPRESSED_BYTES = envint("MAX_ZIP_UNCOMPRESSED_MB", 16384, minimum=1) * 1024 * 1024
+# Where imports extract zips and copy uploads or inbox files (local disk; "" = the system temp).
+IMPORT_WORK_DIR = envstr("IMPORT_WORK_DIR", "")
+# The port dicom_listen answers on, shown to coordinators for their PACS administrator.
+DICOM_LISTEN_PORT = envint("DICOM_LISTEN_PORT", 11112, minimum=1)
+# One series' volume in memory during an import; a bigger declared series is refused unread.
+MAX_SERIES_BYTES = envint("MAX_SERIES_MB", 2048, minimum=1) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

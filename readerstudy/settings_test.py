@@ -6,6 +6,7 @@ import tempfile
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("DEBUG", "False")
 os.environ.setdefault("VOLUME_STORAGE_DIR", tempfile.mkdtemp(prefix="readerstudy-volumes-"))
+os.environ.setdefault("INBOX_STORAGE_DIR", tempfile.mkdtemp(prefix="readerstudy-inbox-"))
 os.environ.setdefault("UPLOAD_STORAGE_DIR", tempfile.mkdtemp(prefix="readerstudy-uploads-"))
 os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")

@@ -59,6 +59,7 @@ urlpatterns = [
     path(S + "exports/<slug:kind>.<slug:fmt>", exports.export_download, name="export"),
     path(S + "audit/", audit_log, name="audit"),
     path(S + "imports/new/", imports.import_new, name="import_new"),
+    path(S + "imports/inbox/", imports.import_inbox, name="import_inbox"),
     path(S + "imports/<int:job_id>/", imports.import_detail, name="import_detail"),
     path(S + "cases/<int:case_id>/rois/<slug:sequence_key>/", rois.roi_page, name="rois"),
 ]

@@ -4,6 +4,7 @@ import pytest
 
 from readerstudy.imaging.models import ImportJob
 from readerstudy.imaging.services.rois import roi_create
+from readerstudy.imaging.services.uploads import upload_start
 from readerstudy.reading.models import Assignment
 from readerstudy.studies.models import Membership
 from tests.studies.builders import add_cases, add_schedule
@@ -37,4 +38,6 @@ def world(study, other_study, bob, dave, charlie):
         "roi_id": roi.pk,
         "kind": "ratings",
         "fmt": "csv",
+        "study_uid": "1.2.826.0.1.3680043.8.498.1",
+        "upload_id": upload_start(study_id=study.pk, name="export.zip", size=10).id,
     }
