@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('imaging', '0002_import_rescale_and_stage'),
-        ('studies', '0003_study_modalities_and_ae_title'),
+        ('studies', '0004_study_modalities_and_ae_title'),
     ]
 
     operations = [
