@@ -22,7 +22,7 @@ def fill_ae_titles(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('studies', '0002_assignment_plan'),
+        ('studies', '0003_reading_plan'),
     ]
 
     operations = [
