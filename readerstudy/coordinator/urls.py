@@ -11,6 +11,7 @@ from readerstudy.coordinator.views import (
     progress,
     rois,
     setup,
+    tokens,
 )
 from readerstudy.coordinator.views.audit import audit_log
 
@@ -18,6 +19,9 @@ app_name = "coordinator"
 
 S = "studies/<slug:slug>/"
 urlpatterns = [
+    path("accounts/api-token/", tokens.api_token, name="api_token"),
+    path("accounts/api-token/new/", tokens.api_token_new, name="api_token_create"),
+    path("accounts/api-token/revoke/", tokens.api_token_delete, name="api_token_revoke"),
     path("studies/new/", setup.study_new, name="new"),
     path(S, setup.study_overview, name="overview"),
     path(S + "settings/", setup.study_settings, name="settings"),
@@ -55,6 +59,7 @@ urlpatterns = [
     path(S + "exports/<slug:kind>.<slug:fmt>", exports.export_download, name="export"),
     path(S + "audit/", audit_log, name="audit"),
     path(S + "imports/new/", imports.import_new, name="import_new"),
+    path(S + "imports/inbox/", imports.import_inbox, name="import_inbox"),
     path(S + "imports/<int:job_id>/", imports.import_detail, name="import_detail"),
     path(S + "cases/<int:case_id>/rois/<slug:sequence_key>/", rois.roi_page, name="rois"),
 ]

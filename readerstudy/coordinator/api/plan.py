@@ -63,12 +63,11 @@ class ReadingPlanView(CoordinatorAPIView):
                     readers_per_case=data.validated_data["readers_per_case"], **who
                 )
             else:
-                lines = ["reader,case"] + [
-                    f"{row['reader']},{row['case']}" for row in data.validated_data.get("rows", [])
+                rows = [
+                    (str(row["reader"]).strip(), str(row["case"]).strip())
+                    for row in data.validated_data.get("rows", [])
                 ]
-                assign.reading_plan_from_csv(
-                    content="\n".join(lines).encode(), source="rows", **who
-                )
+                assign.reading_plan_from_rows(rows=rows, **who)
         except ValidationError as exc:
             return bad_request(exc)
         return Response(_plan_data(self.study))

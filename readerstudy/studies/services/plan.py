@@ -92,25 +92,44 @@ def reading_plan_by_site(
 def parse_reading_plan_csv(*, study: Study, content: bytes, source: str = "CSV") -> list[tuple]:
     """Parse ``reader,case`` rows (header required) into (user id, case id) pairs.
 
-    Every problem names its line; nothing is applied unless the whole file is good.
+    Every problem names its line; nothing is applied unless the whole file is good. A file that
+    is not CSV at all (a stray carriage return inside a field, a field over the csv module's
+    128 KB limit) is refused with the line where reading stopped.
     """
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationError(f"{source}: the file is not UTF-8 text.") from None
     reader = csv.DictReader(io.StringIO(text))
-    fields = [f.strip().lower() for f in (reader.fieldnames or [])]
-    if "reader" not in fields or "case" not in fields:
+    try:
+        fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+        if "reader" not in fields or "case" not in fields:
+            raise ValidationError(
+                f"{source}: the header must name the columns 'reader' and 'case'; "
+                f"found {', '.join(fields) or 'nothing'}."
+            )
+        reader.fieldnames = fields
+        rows = [
+            (line, (row.get("reader") or "").strip(), (row.get("case") or "").strip())
+            for line, row in enumerate(reader, start=2)
+        ]
+    except csv.Error as exc:
         raise ValidationError(
-            f"{source}: the header must name the columns 'reader' and 'case'; "
-            f"found {', '.join(fields) or 'nothing'}."
-        )
-    reader.fieldnames = fields
+            f"{source}: line {reader.line_num} is not valid CSV ({exc}); save the file as plain "
+            "comma-separated text."
+        ) from None
+    return reading_plan_pairs(study=study, rows=rows, source=source)
+
+
+def reading_plan_pairs(
+    *, study: Study, rows: list[tuple[int, str, str]], source: str = "rows"
+) -> list[tuple]:
+    """Check (line, reader username, case identifier) rows; (user id, case id) pairs or the list
+    of problems, each naming its line."""
     readers = {m.user.get_username(): m.user_id for m in active_readers(study)}
     cases = dict(Case.objects.filter(study=study).values_list("identifier", "pk"))
     problems, pairs, seen = [], [], {}
-    for line, row in enumerate(reader, start=2):
-        username, case = (row.get("reader") or "").strip(), (row.get("case") or "").strip()
+    for line, username, case in rows:
         if not username and not case:
             continue
         if username not in readers:
@@ -131,6 +150,23 @@ def parse_reading_plan_csv(*, study: Study, content: bytes, source: str = "CSV")
     if not pairs:
         raise ValidationError(f"{source}: no reader,case rows after the header.")
     return sorted(set(pairs))
+
+
+@transaction.atomic
+def reading_plan_from_rows(
+    *, study: Study, rows: list[tuple[str, str]], actor=None, request=None
+) -> ReadingPlan:
+    """The same as a CSV upload, from (reader, case) pairs (the API's ``rows``)."""
+    numbered = [(number, reader, case) for number, (reader, case) in enumerate(rows, start=1)]
+    pairs = reading_plan_pairs(study=study, rows=numbered, source="rows")
+    return _plan_replace(
+        study=study,
+        mode=ReadingPlan.Mode.SUBSET,
+        pairs=pairs,
+        source="csv",
+        actor=actor,
+        request=request,
+    )
 
 
 @transaction.atomic

@@ -1,0 +1,59 @@
+// Import page: the inbox's series as they arrive from PACS, refreshed every few seconds.
+// A plain ES module (the CSP forbids inline scripts).
+
+export const INBOX_POLL_MS = 3000;
+
+export function inboxRows(series) {
+  return series.map((s) => ({
+    series: s.series_uid || "(no series UID)",
+    instances: String(s.instances),
+    size: formatBytes(s.bytes),
+    last: s.last_received ? s.last_received.slice(0, 19).replace("T", " ") : "",
+    source: s.source,
+  }));
+}
+
+export function formatBytes(bytes) {
+  const units = ["bytes", "KB", "MB", "GB", "TB"];
+  let value = Number(bytes) || 0;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${value} bytes` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+function render(body, summary, series) {
+  body.replaceChildren(
+    ...inboxRows(series).map((row) => {
+      const tr = document.createElement("tr");
+      for (const key of ["series", "instances", "size", "last", "source"]) {
+        const td = document.createElement("td");
+        td.textContent = row[key];
+        tr.append(td);
+      }
+      return tr;
+    }),
+  );
+  const total = series.reduce((sum, s) => sum + s.instances, 0);
+  summary.textContent = series.length
+    ? `${series.length} series, ${total} instances waiting.`
+    : "The inbox is empty.";
+}
+
+const panel = typeof document !== "undefined" ? document.getElementById("inbox") : null;
+if (panel) {
+  const body = panel.querySelector("tbody");
+  const summary = panel.querySelector("[data-inbox-summary]");
+  const poll = async () => {
+    try {
+      const response = await fetch(panel.dataset.url, { credentials: "same-origin" });
+      if (response.ok) render(body, summary, await response.json());
+    } catch {
+      // offline for a moment: the next poll tries again
+    }
+    setTimeout(poll, INBOX_POLL_MS);
+  };
+  poll();
+}
