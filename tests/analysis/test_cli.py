@@ -351,3 +351,39 @@ def test_power_refuses_a_file_without_mrmc_results(tmp_path, capsys):
     (tmp_path / "bad.json").write_text("{")
     assert main(["power", str(tmp_path / "bad.json")]) == 2
     assert "not a readable results.json" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("edge", ["one reader", "an arm missing", "a ceiling", "two cases"])
+def test_edge_studies_give_json_safe_results_and_a_report(tmp_path, edge):
+    """Designs MRMC and the models must survive without inventing numbers (docs/analysis.md)."""
+    from readerstudy.analysis import run_analysis, write_outputs
+    from readerstudy.demo.simulate import simulate_ratings
+
+    frame = simulate_ratings(n_cases=8, readers=["R1", "R2"], sites=["A"], seed=1)
+    if edge == "one reader":
+        frame = frame[frame["reader"] == "R1"]
+    elif edge == "an arm missing":
+        gone = (frame["sequence"] == "T2W") & (frame["criterion"] == "noise")
+        frame = frame[~(gone & (frame["arm"] == "enhanced"))]
+    elif edge == "a ceiling":
+        frame = frame.assign(score=frame["score"].where(frame["arm"] == "conventional", 5))
+    else:
+        frame = simulate_ratings(n_cases=2, readers=["R1", "R2", "R3"], sites=["A"], seed=1,
+                                 sequences=["T2W"], criteria=["motion_artifact"])  # fmt: skip
+    results = run_analysis(frame)
+    json.dumps(results, allow_nan=False)
+    written = write_outputs(results, {"ratings": frame, "roi_stats": None}, tmp_path)
+    html = written["report.html"].read_text()
+    assert "Mean score difference" in html and "Power of the next study" in html
+    first = results["mrmc"][0]
+    if edge == "one reader":
+        assert first["random_readers"]["se"] is None and first["fixed_readers"]["se"] > 0
+        assert all(f["reason"] for f in results["power"]["families"])
+    elif edge == "an arm missing":
+        assert results["meta"]["mrmc_designs"][1]["design"] == "not_analysed"
+        assert "not analysed: No scores for arm" in html
+    elif edge == "a ceiling":
+        assert all(r["method"] is None and r["fallback"] for r in results["pooled_model"])
+        assert first["random_readers"]["se"] > 0
+    else:
+        assert first["n_cases"] == 2 and first["random_readers"]["se"] is not None

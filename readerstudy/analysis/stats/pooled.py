@@ -152,12 +152,13 @@ def _gaussian_gee(score: np.ndarray, enhanced: np.ndarray, groups: np.ndarray) -
             fit = GEE(score, exog, groups=groups, cov_struct=Exchangeable()).fit()
         except (ConvergenceWarning, ValueError, np.linalg.LinAlgError, ZeroDivisionError):
             return None
-    estimate, se = float(fit.params[-1]), float(fit.bse[-1])
-    if not (np.isfinite(se) and se > 0 and np.isfinite(estimate)):
-        return None
-    lo, hi = np.asarray(fit.conf_int(alpha=0.05))[-1]
-    return {"estimate": estimate, "se": se, "ci95": [float(lo), float(hi)],
-            "p": _finite(float(np.asarray(fit.pvalues)[-1]))}  # fmt: skip
+        # Inside the filter too: a singular robust covariance warns when it is read.
+        estimate, se = float(fit.params[-1]), float(fit.bse[-1])
+        if not (np.isfinite(se) and se > 0 and np.isfinite(estimate)):
+            return None
+        lo, hi = np.asarray(fit.conf_int(alpha=0.05))[-1]
+        p = _finite(float(np.asarray(fit.pvalues)[-1]))
+    return {"estimate": estimate, "se": se, "ci95": [float(lo), float(hi)], "p": p}
 
 
 def _why_not_ordinal(score: np.ndarray, enhanced: np.ndarray) -> str | None:
