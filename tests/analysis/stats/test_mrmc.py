@@ -397,3 +397,24 @@ def test_every_family_gets_a_row_and_a_design_note(small_study):
                       "n_cases_dropped": 0, "readers_excluded": [], "reason": None}  # fmt: skip
     assert [r["reader"] for r in row["per_reader"]] == ["R1", "R2", "R3"]
     json.dumps(rows, allow_nan=False)
+
+
+def test_the_families_fast_path_equals_mrmc_or_on_each_family(small_study):
+    """mrmc_families codes the whole frame once; each row must equal mrmc_or on its family."""
+    ratings = small_study[
+        ~((small_study["reader"] == "R3") & small_study["case"].isin(["case-004", "case-009"]))
+        | (small_study["criterion"] != "noise")
+    ]
+    rows, _ = mrmc_families(ratings)
+    for row in rows:
+        unit = ratings[
+            (ratings["sequence"] == row["sequence"]) & (ratings["criterion"] == row["criterion"])
+        ]
+        expected = mrmc_or(
+            unit[["reader", "case", "arm", "score"]], reader_order=["R1", "R2", "R3"]
+        )
+        assert {k: v for k, v in row.items() if k not in ("sequence", "criterion")} == expected
+    _, designs = mrmc_families(ratings, incomplete="raise")
+    noise = [d for d in designs if d["criterion"] == "noise"]
+    assert all(d["design"] == "not_analysed" for d in noise)
+    assert noise[0]["reason"].startswith("The family is not fully crossed: 2 case(s)")
