@@ -387,3 +387,17 @@ def test_edge_studies_give_json_safe_results_and_a_report(tmp_path, edge):
         assert first["random_readers"]["se"] > 0
     else:
         assert first["n_cases"] == 2 and first["random_readers"]["se"] is not None
+
+
+def test_the_analysis_csv_tables_neutralise_formulas(tmp_path):
+    from readerstudy.analysis import run_analysis, write_outputs
+    from readerstudy.demo.simulate import simulate_ratings
+
+    frame = simulate_ratings(n_cases=6, readers=["=HYPERLINK(1)", "@R2"], sites=["NYU"], seed=3)
+    results = run_analysis(frame, scale=(1, 5))
+    write_outputs(results, {"ratings": frame, "roi_stats": None}, tmp_path)
+    text = "".join(p.read_text() for p in tmp_path.glob("*.csv"))
+    assert "'=HYPERLINK(1)" in text and "'@R2" in text
+    for line in text.splitlines():
+        for cell in line.split(","):
+            assert not cell.startswith(("=", "@")), cell

@@ -12,6 +12,7 @@ from readerstudy.analysis.report.tables import results_tables
 from readerstudy.analysis.stats.io import validate_ratings, validate_roi_stats
 from readerstudy.analysis.stats.quantitative import roi_metrics
 from readerstudy.analysis.stats.results import apply_order
+from readerstudy.studies.spreadsheet_safety import neutralise_frame
 
 __all__ = ["write_outputs"]
 
@@ -54,7 +55,8 @@ def write_outputs(results: dict, frames: dict[str, pd.DataFrame | None], out_dir
     written["results.json"] = path
     for name, table in results_tables(results).items():
         path = out / f"{name}.csv"
-        table.to_csv(path, index=False, lineterminator="\n")
+        # Reader names and case ids are text from people and manifests: no formulas.
+        neutralise_frame(table).to_csv(path, index=False, lineterminator="\n")
         written[path.name] = path
     path = out / "report.html"
     path.write_text(render_report(results, ratings, metrics), encoding="utf-8")
