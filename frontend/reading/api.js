@@ -33,10 +33,10 @@ export async function send(method, url, body, { keepalive = false } = {}) {
 }
 
 /**
- * Base URL of the pane pixel endpoint, derived from the task URL so the page keeps working when
- * the API is mounted under a prefix: "/x/api/reading/s/tasks/3/" -> "/x/api/reading/panes/".
+ * Base URL of the pane pixel endpoint, derived from the assignment URL so the page keeps working
+ * when the API is mounted under a prefix: "/x/api/reading/s/assignments/3/" -> "/x/api/reading/panes/".
  */
-export function panesBase(taskUrl) {
-  const m = /^(.*\/reading\/)[^/]+\/tasks\/\d+\/?$/.exec(taskUrl || '');
+export function panesBase(assignmentUrl) {
+  const m = /^(.*\/reading\/)[^/]+\/assignments\/\d+\/?$/.exec(assignmentUrl || '');
   return m ? `${m[1]}panes/` : '/api/reading/panes/';
 }

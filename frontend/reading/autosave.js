@@ -2,17 +2,17 @@
 // short debounce; failures back off and retry; a 409 stops it. Network, storage and timers are
 // injected so the whole queue runs in node tests.
 
-import { classify, endpoint, parseLocalKey, reconcile, retryDelay, shouldFlushOnHide } from './draft.js';
+import { classify, endpoint, parseLocalKey, reconcile, recordUrl, retryDelay, shouldFlushOnHide } from './draft.js';
 
 export class Autosaver {
   /**
    * @param {object} o
-   * @param {string} o.taskUrl            task detail URL (draft URL is derived from it)
-   * @param {string} o.storageKey         localStorage key (reader + study + task)
+   * @param {string} o.assignmentUrl      assignment detail URL (draft URL is derived from it)
+   * @param {string} o.storageKey         localStorage key (reader + study + read order)
    * @param {Storage} o.storage
    * @param {(method, url, body, opts) => Promise<{status:number, data:object}>} o.send
    * @param {() => number} o.now
-   * @param {() => number} o.activeSeconds running total for this task
+   * @param {() => number} o.activeSeconds running total for this assignment
    * @param {object} o.content            {scores, comment, preference} as loaded
    * @param {number} o.revision           revision as loaded
    * @param {(s:{kind:string, detail?:string}) => void} [o.onStatus]
@@ -20,8 +20,8 @@ export class Autosaver {
    * @param {object} [o.timers]           {set(fn, ms), clear(id)}
    */
   constructor(o) {
-    this.taskUrl = o.taskUrl;
-    this.url = endpoint(o.taskUrl, 'draft');
+    this.assignmentUrl = o.assignmentUrl;
+    this.url = endpoint(o.assignmentUrl, 'draft');
     this.storageKey = o.storageKey;
     this.storage = o.storage;
     this.send = o.send;
@@ -65,7 +65,7 @@ export class Autosaver {
   writeLocal() {
     const record = {
       v: 1,
-      taskUrl: this.taskUrl,
+      assignmentUrl: this.assignmentUrl,
       content: this.content,
       baseRevision: this.revision,
       changedAt: this.now(),
@@ -198,8 +198,8 @@ export class Autosaver {
 }
 
 /**
- * Push drafts of OTHER tasks this reader left unsent in this browser (tab closed while offline).
- * Each is reconciled against its task detail first. Returns the numbers pushed.
+ * Push drafts of OTHER assignments this reader left unsent in this browser (tab closed while
+ * offline). Each is reconciled against its assignment detail first. Returns the read orders pushed.
  */
 export async function pushOrphanDrafts({ storage, reader, skipKey, send }) {
   const pushed = [];
@@ -214,18 +214,19 @@ export async function pushOrphanDrafts({ storage, reader, skipKey, send }) {
     } catch {
       continue;
     }
-    if (!local?.taskUrl) continue;
-    const detail = await send('GET', local.taskUrl).catch(() => ({ status: 0 }));
+    const url = recordUrl(local);
+    if (!url) continue;
+    const detail = await send('GET', url).catch(() => ({ status: 0 }));
     if (detail.status !== 200) continue; // offline or gone: keep it for a later page load
-    const server = { ...detail.data.task, scores: detail.data.scores };
+    const server = { ...detail.data.assignment, scores: detail.data.scores };
     const decision = reconcile(server, local);
     if (decision.action === 'discard') storage.removeItem(key);
     if (decision.action !== 'push') continue;
     const body = { ...local.content, active_seconds: local.activeSeconds ?? 0, revision: server.revision ?? 0 };
-    const res = await send('PUT', endpoint(local.taskUrl, 'draft'), body).catch(() => ({ status: 0 }));
+    const res = await send('PUT', endpoint(url, 'draft'), body).catch(() => ({ status: 0 }));
     if (classify(res.status) === 'ok' || classify(res.status) === 'conflict') {
       storage.removeItem(key);
-      if (classify(res.status) === 'ok') pushed.push(parsed.number);
+      if (classify(res.status) === 'ok') pushed.push(parsed.readOrder);
     }
   }
   return pushed;

@@ -1,5 +1,5 @@
 // Reading page entry point (loaded as /static/reading/main.js by the reading template).
-// Boots from the #reading-app dataset (contract "Reading page"), fetches the task, builds the
+// Boots from the #reading-app dataset (contract "Reading page"), fetches the assignment, builds the
 // viewer and the scoring panel, and wires the keyboard, autosave, active time and submit flow.
 // Every decision is delegated to a pure module; this file only connects them to the page.
 
@@ -33,7 +33,7 @@ async function boot() {
   if (!root) return;
   root.classList.add('rs-app');
   const notice = showNotice(root, 'Loading…');
-  const res = await send('GET', root.dataset.taskUrl);
+  const res = await send('GET', root.dataset.assignmentUrl);
   if (res.status !== 200) {
     notice.textContent =
       res.status === 0
@@ -61,15 +61,15 @@ function showNotice(root, text) {
 
 function startTask(root, detail) {
   const ds = root.dataset;
-  const { task } = detail;
+  const { assignment } = detail;
   const paneNames = detail.panes.map((p) => p.name);
   const storage = safeStorage();
-  const storageKey = localKey(ds.reader || 'anonymous', detail.study?.slug || 'study', task.number);
-  const readOnly = task.editable === false;
+  const storageKey = localKey(ds.reader || 'anonymous', detail.study?.slug || 'study', assignment.read_order);
+  const readOnly = assignment.editable === false;
 
   let state = createScoreState(detail.criteria, paneNames, detail.scores);
-  let comment = task.comment || '';
-  let preference = task.preference ?? null;
+  let comment = assignment.comment || '';
+  let preference = assignment.preference ?? null;
   let focus = Math.max(0, nextUnset(state, -1));
   let submitting = false;
   let message = '';
@@ -77,14 +77,14 @@ function startTask(root, detail) {
   let missingCells = new Set();
   let banner = readOnly
     ? 'Submitted — scores are locked.'
-    : task.status === 'submitted'
+    : assignment.status === 'submitted'
       ? 'Submitted. Changes are saved as a draft revision; press Enter to submit them.'
       : '';
 
   // ---- active reading time ------------------------------------------------------------------------
   const clock = () => performance.now();
   const timer = new ActiveTimer({ now: clock(), visible: !document.hidden, focused: document.hasFocus() });
-  let baseActive = Number(task.active_seconds) || 0;
+  let baseActive = Number(assignment.active_seconds) || 0;
   const activeSeconds = () => Math.round((baseActive + timer.seconds(clock())) * 10) / 10;
 
   // ---- layout -------------------------------------------------------------------------------------
@@ -94,20 +94,20 @@ function startTask(root, detail) {
   const aside = document.createElement('aside');
   root.append(viewerHost, aside);
   root.dataset.design = detail.study?.design || (paneNames.length > 1 ? 'side_by_side' : 'sequential');
-  const base = panesBase(ds.taskUrl);
+  const base = panesBase(ds.assignmentUrl);
   const viewer = createViewer(viewerHost, { panes: detail.panes, fetchRangeFor: (t) => makeFetchRange(t, base) });
   window.__readerstudyViewer = viewer;
 
   const content = () => contentOf({ scores: scoresPayload(state), comment, preference });
   const saver = new Autosaver({
-    taskUrl: ds.taskUrl,
+    assignmentUrl: ds.assignmentUrl,
     storageKey,
     storage,
     send,
     now: () => Date.now(),
     activeSeconds,
     content: content(),
-    revision: task.revision ?? 0,
+    revision: assignment.revision ?? 0,
     onStatus: () => render(),
   });
 
@@ -175,7 +175,7 @@ function startTask(root, detail) {
       case 'prefer-A':
       case 'prefer-B':
       case 'prefer-none':
-        if (task.ask_preference && paneNames.length > 1) edit(() => (preference = action.slice(7)));
+        if (assignment.ask_preference && paneNames.length > 1) edit(() => (preference = action.slice(7)));
         return;
       case 'blur':
         return document.activeElement?.blur();
@@ -205,7 +205,7 @@ function startTask(root, detail) {
     render();
     await saver.idle(); // why: a late draft PUT must not land after the submit
     const body = { ...content(), active_seconds: activeSeconds(), revision: saver.revision };
-    const res = await send('POST', endpoint(ds.taskUrl, 'submit'), body);
+    const res = await send('POST', endpoint(ds.assignmentUrl, 'submit'), body);
     const kind = classify(res.status);
     if (kind === 'ok') {
       saver.stop();
@@ -315,7 +315,7 @@ function startTask(root, detail) {
 
   // ---- resume: reconcile a draft kept in this browser --------------------------------------------
   const local = readLocal(storage, storageKey);
-  const decision = reconcile({ ...task, scores: detail.scores }, local);
+  const decision = reconcile({ ...assignment, scores: detail.scores }, local);
   if (decision.action === 'push') {
     state = createScoreState(detail.criteria, paneNames, local.content.scores);
     comment = local.content.comment || '';

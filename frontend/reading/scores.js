@@ -1,4 +1,4 @@
-// Score state of one task and the keyboard focus rules. Pure: no DOM.
+// Score state of one assignment and the keyboard focus rules. Pure: no DOM.
 //
 // Focus order is INTERLEAVED per criterion (noise A, noise B, grey-white A, grey-white B, ...).
 // why: in side-by-side reading the radiologist judges one criterion on both images at once; scoring
@@ -17,7 +17,7 @@ function inRange(c, v) {
   return Number.isInteger(v) && v >= c.min && v <= c.max;
 }
 
-/** New state from the task detail; unknown criteria and out-of-range values are dropped. */
+/** New state from the assignment detail; unknown criteria and out-of-range values are dropped. */
 export function createScoreState(criteria, paneNames, scores = {}) {
   const clean = {};
   for (const pane of paneNames) {

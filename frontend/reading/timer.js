@@ -11,7 +11,7 @@ export class ActiveTimer {
     this.focused = focused;
     this.accumulated = 0;
     this.since = now;
-    // why: opening the task is itself an interaction (the reader just asked for it).
+    // why: opening the assignment is itself an interaction (the reader just asked for it).
     this.lastInteraction = now;
   }
 

@@ -97,7 +97,7 @@ export function formatWindow(center, width, range, mode = 'relative') {
 }
 
 /**
- * Intensity range of a pane from the task detail. The contract promises `range`; when it is missing
+ * Intensity range of a pane from the assignment detail. The contract promises `range`; when it is missing
  * or flat, fall back to the window, then to a dtype default, so W/L linking never divides by zero.
  */
 export function paneRange(info) {

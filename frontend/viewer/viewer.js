@@ -30,7 +30,7 @@ const LINK_LABELS = { slice: 'Slice', zoom: 'Zoom/pan', window: 'W/L' };
  * Build the viewer inside `root`.
  * @param {HTMLElement} root
  * @param {object} o
- * @param {object[]} o.panes         pane descriptions from the task detail (contract "panes")
+ * @param {object[]} o.panes         pane descriptions from the assignment detail (contract "panes")
  * @param {object} [o.bindings]      partial bindings merged over DEFAULT_BINDINGS
  * @param {(token:string)=>Function} [o.fetchRangeFor]  injectable pixel fetcher
  * @param {number} [o.chunk]         slices per request (default: sized in bytes, loadorder.js)

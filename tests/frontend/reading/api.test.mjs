@@ -1,4 +1,4 @@
-// API helpers: CSRF token lookup and the pixel endpoint next to the task URL.
+// API helpers: CSRF token lookup and the pixel endpoint next to the assignment URL.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { csrfToken, panesBase } from '../../../frontend/reading/api.js';
@@ -14,8 +14,8 @@ test('without a readable cookie the token comes from the page meta tag', () => {
   assert.equal(csrfToken({ cookie: '', querySelector: () => null }), '');
 });
 
-test('the pixel endpoint is found next to the task URL, also under a prefix', () => {
-  assert.equal(panesBase('/api/reading/glioma-dl/tasks/17/'), '/api/reading/panes/');
-  assert.equal(panesBase('/rs/api/reading/s/tasks/3'), '/rs/api/reading/panes/');
+test('the pixel endpoint is found next to the assignment URL, also under a prefix', () => {
+  assert.equal(panesBase('/api/reading/glioma-dl/assignments/17/'), '/api/reading/panes/');
+  assert.equal(panesBase('/rs/api/reading/s/assignments/3'), '/rs/api/reading/panes/');
   assert.equal(panesBase(undefined), '/api/reading/panes/');
 });

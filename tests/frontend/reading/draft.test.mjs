@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Autosaver, pushOrphanDrafts } from '../../../frontend/reading/autosave.js';
-import { classify, endpoint, localKey, parseLocalKey, reconcile, retryDelay, sameContent, shouldFlushOnHide, statusText } from '../../../frontend/reading/draft.js';
+import { classify, endpoint, localKey, parseLocalKey, reconcile, recordUrl, retryDelay, sameContent, shouldFlushOnHide, statusText } from '../../../frontend/reading/draft.js';
 
 class MemoryStorage {
   constructor() { this.map = new Map(); }
@@ -36,7 +36,7 @@ function harness(responses) {
     return r;
   };
   const saver = new Autosaver({
-    taskUrl: '/api/reading/s/tasks/3/', storageKey: localKey('r1', 's', 3), storage, send, timers,
+    assignmentUrl: '/api/reading/s/assignments/3/', storageKey: localKey('r1', 's', 3), storage, send, timers,
     now: () => 1000, activeSeconds: () => 12.5, revision: 3,
     content: { scores: { A: {}, B: {} }, comment: '', preference: null },
     onStatus: (s) => statuses.push(s.kind),
@@ -56,7 +56,7 @@ test('a change is in localStorage at once and on the server after the debounce',
   assert.equal(h.timers.fire(), 400);
   await flushMicrotasks();
   assert.deepEqual(h.sent[0], {
-    method: 'PUT', url: '/api/reading/s/tasks/3/draft',
+    method: 'PUT', url: '/api/reading/s/assignments/3/draft',
     body: { ...content(4), active_seconds: 12.5, revision: 3 }, opts: { keepalive: false },
   });
   assert.equal(h.saver.revision, 4);
@@ -138,7 +138,7 @@ test('leaving the page sends unsent changes with keepalive', async () => {
   assert.equal(h.saver.flushOnHide(true), false); // nothing new
 });
 
-test('hide-flush rules: time alone is sent only for a task with content', () => {
+test('hide-flush rules: time alone is sent only for an assignment with content', () => {
   const base = { unsent: false, hasContent: true, activeSeconds: 40, sentActiveSeconds: 30, stopped: false };
   assert.equal(shouldFlushOnHide(base), true);
   assert.equal(shouldFlushOnHide({ ...base, hasContent: false }), false);
@@ -180,28 +180,44 @@ test('answers are classified for retry, stop or refusal', () => {
   assert.deepEqual([1, 2, 3, 6, 10].map(retryDelay), [1000, 2000, 4000, 30000, 30000]);
 });
 
-test('storage keys are per reader, study and task', () => {
+test('storage keys are per reader, study and read order', () => {
   assert.equal(localKey('abc', 'glioma-dl', 17), 'readerstudy:draft:v1:abc:glioma-dl:17');
-  assert.deepEqual(parseLocalKey('readerstudy:draft:v1:abc:glioma-dl:17'), { reader: 'abc', study: 'glioma-dl', number: 17 });
+  assert.deepEqual(parseLocalKey('readerstudy:draft:v1:abc:glioma-dl:17'), { reader: 'abc', study: 'glioma-dl', readOrder: 17 });
   assert.equal(parseLocalKey('other:thing'), null);
-  assert.equal(endpoint('/api/reading/s/tasks/3/', 'submit'), '/api/reading/s/tasks/3/submit');
+  assert.equal(endpoint('/api/reading/s/assignments/3/', 'submit'), '/api/reading/s/assignments/3/submit');
 });
 
-test('drafts left unsent for other tasks are pushed on the next page load', async () => {
+test('drafts left unsent for other assignments are pushed on the next page load', async () => {
   const storage = new MemoryStorage();
-  const mine = { v: 1, taskUrl: '/api/reading/s/tasks/2/', content: content(5), baseRevision: 1, activeSeconds: 9 };
+  const mine = { v: 1, assignmentUrl: '/api/reading/s/assignments/2/', content: content(5), baseRevision: 1, activeSeconds: 9 };
   storage.setItem(localKey('r1', 's', 2), JSON.stringify(mine));
   storage.setItem(localKey('r2', 's', 2), JSON.stringify(mine)); // another reader on this browser
-  storage.setItem(localKey('r1', 's', 3), JSON.stringify(mine)); // the task being opened
+  storage.setItem(localKey('r1', 's', 3), JSON.stringify(mine)); // the assignment being opened
   const calls = [];
   const send = async (method, url, body) => {
     calls.push([method, url, body?.revision]);
-    return method === 'GET' ? { status: 200, data: { task: { revision: 1, editable: true }, scores: { A: {}, B: {} } } } : { status: 200, data: { revision: 2 } };
+    return method === 'GET' ? { status: 200, data: { assignment: { revision: 1, editable: true }, scores: { A: {}, B: {} } } } : { status: 200, data: { revision: 2 } };
   };
   const pushed = await pushOrphanDrafts({ storage, reader: 'r1', skipKey: localKey('r1', 's', 3), send });
   assert.deepEqual(pushed, [2]);
-  assert.deepEqual(calls, [['GET', '/api/reading/s/tasks/2/', undefined], ['PUT', '/api/reading/s/tasks/2/draft', 1]]);
+  assert.deepEqual(calls, [['GET', '/api/reading/s/assignments/2/', undefined], ['PUT', '/api/reading/s/assignments/2/draft', 1]]);
   assert.equal(storage.getItem(localKey('r1', 's', 2)), null);
   assert.ok(storage.getItem(localKey('r2', 's', 2)));
   assert.ok(storage.getItem(localKey('r1', 's', 3)));
+});
+
+test('a draft kept under the former task URL still reaches its assignment', async () => {
+  assert.equal(recordUrl({ assignmentUrl: '/api/reading/s/assignments/4/' }), '/api/reading/s/assignments/4/');
+  assert.equal(recordUrl({ taskUrl: '/rs/api/reading/s/tasks/4/' }), '/rs/api/reading/s/assignments/4/');
+  assert.equal(recordUrl({}), null);
+  const storage = new MemoryStorage();
+  const old = { v: 1, taskUrl: '/api/reading/s/tasks/2/', content: content(5), baseRevision: 1, activeSeconds: 9 };
+  storage.setItem(localKey('r1', 's', 2), JSON.stringify(old));
+  const calls = [];
+  const send = async (method, url) => {
+    calls.push([method, url]);
+    return method === 'GET' ? { status: 200, data: { assignment: { revision: 1, editable: true }, scores: { A: {}, B: {} } } } : { status: 200, data: { revision: 2 } };
+  };
+  assert.deepEqual(await pushOrphanDrafts({ storage, reader: 'r1', skipKey: null, send }), [2]);
+  assert.deepEqual(calls, [['GET', '/api/reading/s/assignments/2/'], ['PUT', '/api/reading/s/assignments/2/draft']]);
 });
