@@ -10,13 +10,13 @@ export const POLL_MS = 1000;
 
 export async function followProgress(box, { describe, finishedUrl, waitingNote, pollMs = POLL_MS }) {
   const url = box.dataset.progressUrl;
-  const bar = box.querySelector("progress");
-  const stage = box.querySelector("[data-stage]");
-  const count = box.querySelector("[data-count]");
-  const note = box.querySelector("[data-note]");
+  const bar = box.querySelector('progress');
+  const stage = box.querySelector('[data-stage]');
+  const count = box.querySelector('[data-count]');
+  const note = box.querySelector('[data-note]');
   for (;;) {
     try {
-      const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+      const response = await fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
       if (response.ok) {
         const payload = await response.json();
         if (payload.finished) {
@@ -33,7 +33,7 @@ export async function followProgress(box, { describe, finishedUrl, waitingNote, 
         note.textContent = `Progress is not available right now (HTTP ${response.status}); retrying.`;
       }
     } catch {
-      note.textContent = "The server cannot be reached; retrying.";
+      note.textContent = 'The server cannot be reached; retrying.';
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }

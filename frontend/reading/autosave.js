@@ -132,7 +132,8 @@ export class Autosaver {
       this.savedSeq = Math.max(this.savedSeq, seq);
       this.sentActiveSeconds = body.active_seconds;
       this.attempt = 0;
-      if (this.unsent) this.writeLocal(); // newer changes arrived meanwhile: keep them, new base
+      if (this.unsent)
+        this.writeLocal(); // newer changes arrived meanwhile: keep them, new base
       else this.clearLocal();
       this.setStatus(this.unsent ? 'pending' : 'saved');
     } else if (kind === 'retry' || kind === 'auth') {

@@ -11,7 +11,7 @@ export function localKey(reader, study, readOrder) {
 
 /** Parse "…:<reader>:<study>:<readOrder>" back; null for foreign keys. */
 export function parseLocalKey(key) {
-  if (!key || !key.startsWith(STORAGE_PREFIX)) return null;
+  if (!key?.startsWith(STORAGE_PREFIX)) return null;
   const parts = key.slice(STORAGE_PREFIX.length).split(':');
   if (parts.length !== 3) return null;
   return { reader: parts[0], study: parts[1], readOrder: Number(parts[2]) };
@@ -26,7 +26,11 @@ function canonical(content) {
   const scores = {};
   for (const pane of Object.keys(content.scores || {}).sort()) {
     const s = content.scores[pane] || {};
-    scores[pane] = Object.fromEntries(Object.keys(s).sort().map((k) => [k, s[k]]));
+    scores[pane] = Object.fromEntries(
+      Object.keys(s)
+        .sort()
+        .map((k) => [k, s[k]]),
+    );
   }
   return JSON.stringify([scores, content.comment || '', content.preference ?? null]);
 }
@@ -42,7 +46,7 @@ export function sameContent(a, b) {
  * @returns {{action: 'none'|'push'|'discard', reason: string}}
  */
 export function reconcile(server, local) {
-  if (!local || !local.content) return { action: 'none', reason: 'nothing kept locally' };
+  if (!local?.content) return { action: 'none', reason: 'nothing kept locally' };
   if (server.editable === false) return { action: 'discard', reason: 'the assignment is locked' };
   const serverContent = contentOf({ scores: server.scores, comment: server.comment, preference: server.preference });
   if (sameContent(serverContent, local.content)) {

@@ -226,11 +226,15 @@ function startTask(root, detail) {
     }
     if (kind === 'retry') {
       saver.writeLocal();
-      return flash('Could not submit: no connection to the server. Your scores are kept in this browser — press Enter to try again.');
+      return flash(
+        'Could not submit: no connection to the server. Your scores are kept in this browser — press Enter to try again.',
+      );
     }
     if (kind === 'auth') {
       saver.writeLocal();
-      return flash('Your session has ended. Sign in again in another tab, then press Enter here; your scores are kept in this browser.');
+      return flash(
+        'Your session has ended. Sign in again in another tab, then press Enter here; your scores are kept in this browser.',
+      );
     }
     return flash(res.data.detail || `The server refused the submission (error ${res.status}).`);
   }
@@ -256,10 +260,17 @@ function startTask(root, detail) {
       scored: countScored(state),
       statusKind: readOnly ? 'none' : saver.status.kind,
       statusText: readOnly ? '' : statusText(saver.status),
-      message: message || (complete && !readOnly && !submitting ? 'All required scores set — press Enter to submit.' : ''),
+      message:
+        message || (complete && !readOnly && !submitting ? 'All required scores set — press Enter to submit.' : ''),
       messageKind: message ? messageKind : 'hint',
       submitting,
-      submitLabel: readOnly ? (detail.next_url ? 'Next case (Enter)' : 'Submitted') : submitting ? 'Submitting…' : 'Submit & next (Enter)',
+      submitLabel: readOnly
+        ? detail.next_url
+          ? 'Next case (Enter)'
+          : 'Submitted'
+        : submitting
+          ? 'Submitting…'
+          : 'Submit & next (Enter)',
       banner,
     });
   }

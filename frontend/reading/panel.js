@@ -111,7 +111,11 @@ export function createPanel(root, { detail, paneNames, on }) {
     const pref = el(doc, 'div', 'rs-pref');
     pref.setAttribute('role', 'radiogroup');
     pref.append(el(doc, 'span', 'rs-pref__label', 'Which do you prefer?'));
-    for (const [value, text, key] of [['A', 'A', 'a'], ['B', 'B', 'b'], ['none', 'No preference', 'n']]) {
+    for (const [value, text, key] of [
+      ['A', 'A', 'a'],
+      ['B', 'B', 'b'],
+      ['none', 'No preference', 'n'],
+    ]) {
       const b = quietButton(doc, 'rs-pref__btn', text);
       b.title = `${text} (key ${key})`;
       b.append(el(doc, 'kbd', 'rs-kbd', key));

@@ -5,10 +5,12 @@
 
 import { mergeBindings, resolveDrag, resolveKey, sliceStep, wheelSteps } from './bindings.js';
 import { defaultLinks, linkedUpdate, toggleLink } from './link.js';
+import { middleSlice } from './loadorder.js';
 import { WindowLut } from './lut.js';
 import { createPaneDom, showMessage, updateOverlay, updateProgress } from './pane.js';
+import { FrameStats, timingSummary } from './probe.js';
 import { createSurface, renderPane } from './render.js';
-import { StackCache, makeFetchRange } from './stack.js';
+import { makeFetchRange, StackCache } from './stack.js';
 import {
   clampSlice,
   dragWindow,
@@ -21,8 +23,6 @@ import {
   viewTransform,
   zoomBy,
 } from './view.js';
-import { middleSlice } from './loadorder.js';
-import { FrameStats, timingSummary } from './probe.js';
 
 const LINK_LABELS = { slice: 'Slice', zoom: 'Zoom/pan', window: 'W/L' };
 
@@ -225,7 +225,9 @@ export function createViewer(root, o) {
     c.addEventListener('mousedown', (e) => e.button === 1 && e.preventDefault()); // no autoscroll
     c.addEventListener('auxclick', (e) => e.preventDefault());
     p.dom.root.addEventListener('pointerenter', () => (hovered = p.index));
-    p.dom.root.addEventListener('pointerleave', () => hovered === p.index && (hovered = null));
+    p.dom.root.addEventListener('pointerleave', () => {
+      if (hovered === p.index) hovered = null;
+    });
     p.dom.maxBtn.addEventListener('mousedown', (e) => e.preventDefault());
     p.dom.maxBtn.addEventListener('click', () => toggleMaximize(p));
     c.addEventListener('pointerdown', (e) => {

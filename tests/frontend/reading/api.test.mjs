@@ -1,6 +1,7 @@
 // API helpers: CSRF token lookup and the pixel endpoint next to the assignment URL.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { csrfToken, panesBase } from '../../../frontend/reading/api.js';
 
 test('the CSRF token comes from the csrftoken cookie', () => {
