@@ -9,6 +9,7 @@ os.environ.setdefault("VOLUME_STORAGE_DIR", tempfile.mkdtemp(prefix="readerstudy
 os.environ.setdefault("UPLOAD_STORAGE_DIR", tempfile.mkdtemp(prefix="readerstudy-uploads-"))
 os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("FRONTEND_TEST_PROBES", "True")
 
 from readerstudy.settings import *  # noqa: F403
 

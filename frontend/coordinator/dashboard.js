@@ -1,8 +1,14 @@
 // The coordinator's live progress dashboard: polls the progress API and redraws without reloading.
+import { isOk, send } from '../base/http.js';
 import { drawCompletionChart } from './chart.js';
 
-const root = document.getElementById('dashboard');
+const root = typeof document !== 'undefined' ? document.getElementById('dashboard') : null;
 
+/**
+ * Reading time as the dashboard shows it: "42 s", "7 min 5 s", "2 h 5 min"; "—" when unknown.
+ * @param {number|null|undefined} seconds
+ * @returns {string}
+ */
 export function formatSeconds(seconds) {
   if (seconds === null || seconds === undefined) return '—';
   const s = Math.round(seconds);
@@ -95,13 +101,10 @@ function render(data) {
 }
 
 async function poll() {
+  const answer = await send('GET', root.dataset.url);
   try {
-    const response = await fetch(root.dataset.url, {
-      credentials: 'same-origin',
-      headers: { Accept: 'application/json' },
-    });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    render(await response.json());
+    if (!isOk(answer)) throw new Error(answer.status ? `HTTP ${answer.status}` : 'no connection');
+    render(answer.data);
     root.classList.remove('stale');
   } catch (error) {
     root.classList.add('stale');

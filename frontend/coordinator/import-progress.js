@@ -4,6 +4,11 @@
 
 import { followProgress } from './progress-poll.js';
 
+/**
+ * What the progress box shows for an import job's progress payload.
+ * @param {{stage?: string, done: number, total: number}} progress
+ * @returns {{stage: string, count: string, value: number, max: number}}
+ */
 export function describe(progress) {
   const { stage, done, total } = progress;
   return {

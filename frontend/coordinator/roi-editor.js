@@ -4,7 +4,8 @@
 // through the ROI API (JSON, CSRF header); the table below shows each ROI's numbers per arm.
 // A plain ES module (the CSP forbids inline scripts). Pure helpers are exported for node tests.
 
-import { send } from '../reading/api.js';
+import { send } from '../base/http.js';
+import { exposeProbe } from '../base/probes.js';
 import { DEFAULT_BINDINGS, resolveKey, sliceStep, wheelSteps } from '../viewer/bindings.js';
 import { middleSlice } from '../viewer/loadorder.js';
 import { WindowLut } from '../viewer/lut.js';
@@ -119,6 +120,13 @@ function readConfig(root) {
   };
 }
 
+/**
+ * Build the ROI editor inside its root (#roi-editor, configured by its data attributes) and load
+ * the case's ROIs.
+ * @param {HTMLElement} root
+ * @returns {object} the editor's probe (state, toScreen, setSlice), on the window as
+ *   `__roiEditor` when the page asks for test probes
+ */
 export function mountRoiEditor(root) {
   const doc = root.ownerDocument;
   const win = doc.defaultView;
@@ -522,7 +530,7 @@ export function mountRoiEditor(root) {
     },
     setSlice,
   };
-  win.__roiEditor = probe;
+  exposeProbe(root, '__roiEditor', probe);
   return probe;
 }
 

@@ -4,13 +4,14 @@
 
 import { classify, endpoint, parseLocalKey, reconcile, recordUrl, retryDelay, shouldFlushOnHide } from './draft.js';
 
+/** The autosave queue of one assignment. */
 export class Autosaver {
   /**
    * @param {object} o
    * @param {string} o.assignmentUrl      assignment detail URL (draft URL is derived from it)
    * @param {string} o.storageKey         localStorage key (reader + study + read order)
    * @param {Storage} o.storage
-   * @param {(method, url, body, opts) => Promise<{status:number, data:object}>} o.send
+   * @param {(url, body, opts) => Promise<{status:number, data:object}>} o.saveDraft  PUT a draft
    * @param {() => number} o.now
    * @param {() => number} o.activeSeconds running total for this assignment
    * @param {object} o.content            {scores, comment, preference} as loaded
@@ -24,7 +25,7 @@ export class Autosaver {
     this.url = endpoint(o.assignmentUrl, 'draft');
     this.storageKey = o.storageKey;
     this.storage = o.storage;
-    this.send = o.send;
+    this.saveDraft = o.saveDraft;
     this.now = o.now;
     this.activeSeconds = o.activeSeconds;
     this.content = o.content;
@@ -117,7 +118,8 @@ export class Autosaver {
     const seq = this.seq;
     const body = this.body();
     this.setStatus('saving');
-    this.inflight = this.send('PUT', this.url, body, { keepalive })
+    // why: called now, not in a microtask: a keepalive save on pagehide must leave before unload.
+    this.inflight = this.saveDraft(this.url, body, { keepalive })
       .catch(() => ({ status: 0, data: {} }))
       .then((res) => this.handle(res, seq, body));
     return this.inflight;
@@ -200,9 +202,16 @@ export class Autosaver {
 
 /**
  * Push drafts of OTHER assignments this reader left unsent in this browser (tab closed while
- * offline). Each is reconciled against its assignment detail first. Returns the read orders pushed.
+ * offline). Each is reconciled against its assignment detail first.
+ * @param {object} o
+ * @param {Storage} o.storage
+ * @param {string} o.reader  the reader's opaque key (other readers' drafts on this browser stay)
+ * @param {string|null} o.skipKey  the storage key of the assignment on screen
+ * @param {(url: string) => Promise<{status:number, data:object}>} o.fetchDetail  GET a detail
+ * @param {(url: string, body: object) => Promise<{status:number, data:object}>} o.saveDraft  PUT a draft
+ * @returns {Promise<number[]>} the read orders pushed
  */
-export async function pushOrphanDrafts({ storage, reader, skipKey, send }) {
+export async function pushOrphanDrafts({ storage, reader, skipKey, fetchDetail, saveDraft }) {
   const pushed = [];
   const keys = [];
   for (let i = 0; i < storage.length; i++) keys.push(storage.key(i));
@@ -217,14 +226,14 @@ export async function pushOrphanDrafts({ storage, reader, skipKey, send }) {
     }
     const url = recordUrl(local);
     if (!url) continue;
-    const detail = await send('GET', url).catch(() => ({ status: 0 }));
+    const detail = await fetchDetail(url).catch(() => ({ status: 0 }));
     if (detail.status !== 200) continue; // offline or gone: keep it for a later page load
     const server = { ...detail.data.assignment, scores: detail.data.scores };
     const decision = reconcile(server, local);
     if (decision.action === 'discard') storage.removeItem(key);
     if (decision.action !== 'push') continue;
     const body = { ...local.content, active_seconds: local.activeSeconds ?? 0, revision: server.revision ?? 0 };
-    const res = await send('PUT', endpoint(url, 'draft'), body).catch(() => ({ status: 0 }));
+    const res = await saveDraft(endpoint(url, 'draft'), body).catch(() => ({ status: 0 }));
     if (classify(res.status) === 'ok' || classify(res.status) === 'conflict') {
       storage.removeItem(key);
       if (classify(res.status) === 'ok') pushed.push(parsed.readOrder);

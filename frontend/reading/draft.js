@@ -35,6 +35,12 @@ function canonical(content) {
   return JSON.stringify([scores, content.comment || '', content.preference ?? null]);
 }
 
+/**
+ * Whether two answers are the same (order of panes and criteria aside).
+ * @param {{scores: object, comment?: string, preference?: string|null}} a
+ * @param {{scores: object, comment?: string, preference?: string|null}} b
+ * @returns {boolean}
+ */
 export function sameContent(a, b) {
   return canonical(a) === canonical(b);
 }

@@ -22,8 +22,10 @@ function quietButton(doc, cls, text) {
 }
 
 /**
+ * Build the scoring panel once; its `render(view)` then applies each view model (controller.js).
  * @param {HTMLElement} root  the panel element (an <aside>)
  * @param {object} o  {detail, paneNames, on: {score, focus, preference, comment, submit}}
+ * @returns {{render: (view: object) => void, focusComment: () => void, blurComment: () => void}}
  */
 export function createPanel(root, { detail, paneNames, on }) {
   const doc = root.ownerDocument;
@@ -190,7 +192,11 @@ export function createPanel(root, { detail, paneNames, on }) {
       b.setAttribute('aria-checked', String(vm.preference === value));
       b.disabled = readOnly;
     }
-    if (comment) comment.readOnly = readOnly;
+    if (comment) {
+      comment.readOnly = readOnly;
+      // why: a draft restored from this browser brings its own comment; typing never differs.
+      if (typeof vm.comment === 'string' && comment.value !== vm.comment) comment.value = vm.comment;
+    }
     setText(status, vm.statusText);
     status.dataset.kind = vm.statusKind;
     setText(count, `${vm.scored}/${state.cells.length} scored`);

@@ -4,7 +4,15 @@
 
 export const IDLE_MS = 60000;
 
+/** Active reading time of one assignment, fed with timestamps and page events. */
 export class ActiveTimer {
+  /**
+   * @param {object} [o]
+   * @param {number} o.now  ms, when the assignment opened
+   * @param {boolean} [o.visible]
+   * @param {boolean} [o.focused]
+   * @param {number} [o.idleMs]  time without interaction after which reading time stops
+   */
   constructor({ now, visible = true, focused = true, idleMs = IDLE_MS } = {}) {
     this.idleMs = idleMs;
     this.visible = visible;

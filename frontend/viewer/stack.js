@@ -13,6 +13,7 @@ import { arrayTypeFor, unshuffleInto } from './unshuffle.js';
 /** Requests kept in flight per pane in the background (two panes × 3 = HTTP/1.1's 6 sockets). */
 export const DEFAULT_MAX_IN_FLIGHT = 3;
 
+/** One pane's slices: fetched middle first, then outward from the slice on screen, into one buffer. */
 export class StackCache {
   /**
    * @param {object} o

@@ -76,6 +76,7 @@ export function presetWindow(index, range) {
   return { center: range.low + p.c * s, width: p.w * s };
 }
 
+/** A slice index kept within 0..nSlices-1. */
 export function clampSlice(k, nSlices) {
   return Math.max(0, Math.min(nSlices - 1, k));
 }

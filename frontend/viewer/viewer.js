@@ -4,11 +4,11 @@
 // them to the DOM and keeps per-frame work to the one shared renderPane().
 
 import { mergeBindings, resolveDrag, resolveKey, sliceStep, wheelSteps } from './bindings.js';
+import { FrameStats, timingSummary } from './frame-stats.js';
 import { defaultLinks, linkedUpdate, toggleLink } from './link.js';
 import { middleSlice } from './loadorder.js';
 import { WindowLut } from './lut.js';
 import { createPaneDom, showMessage, updateOverlay, updateProgress } from './pane.js';
-import { FrameStats, timingSummary } from './probe.js';
 import { createSurface, renderPane } from './render.js';
 import { makeFetchRange, StackCache } from './stack.js';
 import {

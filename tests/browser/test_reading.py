@@ -161,3 +161,30 @@ def test_the_page_preloads_its_modules_and_fetches_the_assignment_detail_once(pa
     )
     assert set(loaded) - {"/static/reading/main.js"} == set(preloaded)
     assert page.js_errors == []
+
+
+def test_without_test_probes_the_page_exposes_no_hooks_and_reads_as_usual(
+    page, reading_study, bob, settings
+):
+    settings.FRONTEND_TEST_PROBES = False
+    log_in(page)
+    page.click("a.button.continue")
+    page.wait_for_url(f"**/read/{reading_study.slug}/1/")
+    page.wait_for_function(
+        "() => { const bars = document.querySelectorAll('#reading-app .rs-pane__progress');"
+        " return bars.length === 2 && [...bars].every((b) => b.hidden); }",
+        timeout=15000,
+    )
+    hooks = page.evaluate(
+        "() => ['__readerstudyViewer', '__readerstudyReading'].filter((name) => name in window)"
+    )
+    assert hooks == []
+    criteria = reading_study.criteria.count()
+    for digit in ["4", "3"] * criteria:
+        page.keyboard.press(digit)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/read/{reading_study.slug}/2/")
+    assignment = Assignment.objects.get(reader=bob, read_order=1)
+    assert assignment.status == Assignment.Status.SUBMITTED
+    assert Rating.objects.filter(assignment=assignment).count() == 2 * criteria
+    assert page.js_errors == []

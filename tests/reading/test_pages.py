@@ -19,6 +19,17 @@ def _submit(client, number, seconds=30):
     )
 
 
+@pytest.mark.parametrize("probes", [True, False])
+def test_the_reading_page_asks_for_test_probes_only_when_the_setting_is_on(
+    opened, bob_client, settings, probes
+):
+    settings.FRONTEND_TEST_PROBES = probes
+    html = bob_client.get("/read/glioma/3/").content.decode()
+    root = re.findall(r"<div id=\"reading-app\"[^>]*></div>", html)[0]
+    assert ("data-test-probes" in root) is probes
+    assert html.count("data-test-probes") == int(probes)
+
+
 def test_the_reading_page_holds_only_the_app_root_and_its_assets(opened, bob_client):
     response = bob_client.get("/read/glioma/3/")
     assert response.status_code == 200

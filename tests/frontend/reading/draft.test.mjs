@@ -15,47 +15,11 @@ import {
   shouldFlushOnHide,
   statusText,
 } from '../../../frontend/reading/draft.js';
+import { fakeTimers, flushMicrotasks, MemoryStorage } from './fakes.mjs';
 
-class MemoryStorage {
-  constructor() {
-    this.map = new Map();
-  }
-  get length() {
-    return this.map.size;
-  }
-  key(i) {
-    return [...this.map.keys()][i] ?? null;
-  }
-  getItem(k) {
-    return this.map.has(k) ? this.map.get(k) : null;
-  }
-  setItem(k, v) {
-    this.map.set(k, String(v));
-  }
-  removeItem(k) {
-    this.map.delete(k);
-  }
-}
-
-function fakeTimers() {
-  const pending = new Map();
-  let id = 0;
-  return {
-    pending,
-    set(fn, ms) {
-      pending.set(++id, { fn, ms });
-      return id;
-    },
-    clear(i) {
-      pending.delete(i);
-    },
-    fire() {
-      const [[i, t]] = [...pending];
-      pending.delete(i);
-      t.fn();
-      return t.ms;
-    },
-  };
+/** The reading effects a recorder of (method, url, body) requests stands behind. */
+function effectsOf(send) {
+  return { fetchDetail: (url) => send('GET', url), saveDraft: (url, body) => send('PUT', url, body) };
 }
 
 function harness(responses) {
@@ -73,7 +37,7 @@ function harness(responses) {
     assignmentUrl: '/api/reading/s/assignments/3/',
     storageKey: localKey('r1', 's', 3),
     storage,
-    send,
+    saveDraft: (url, body, opts) => send('PUT', url, body, opts),
     timers,
     now: () => 1000,
     activeSeconds: () => 12.5,
@@ -83,7 +47,6 @@ function harness(responses) {
   });
   return { storage, timers, sent, statuses, saver };
 }
-const flushMicrotasks = () => new Promise((r) => setImmediate(r));
 const content = (a) => ({ scores: { A: { noise: a }, B: {} }, comment: '', preference: null });
 
 test('a change is in localStorage at once and on the server after the debounce', async () => {
@@ -272,7 +235,7 @@ test('drafts left unsent for other assignments are pushed on the next page load'
       ? { status: 200, data: { assignment: { revision: 1, editable: true }, scores: { A: {}, B: {} } } }
       : { status: 200, data: { revision: 2 } };
   };
-  const pushed = await pushOrphanDrafts({ storage, reader: 'r1', skipKey: localKey('r1', 's', 3), send });
+  const pushed = await pushOrphanDrafts({ storage, reader: 'r1', skipKey: localKey('r1', 's', 3), ...effectsOf(send) });
   assert.deepEqual(pushed, [2]);
   assert.deepEqual(calls, [
     ['GET', '/api/reading/s/assignments/2/', undefined],
@@ -297,7 +260,7 @@ test('a draft kept under the former task URL still reaches its assignment', asyn
       ? { status: 200, data: { assignment: { revision: 1, editable: true }, scores: { A: {}, B: {} } } }
       : { status: 200, data: { revision: 2 } };
   };
-  assert.deepEqual(await pushOrphanDrafts({ storage, reader: 'r1', skipKey: null, send }), [2]);
+  assert.deepEqual(await pushOrphanDrafts({ storage, reader: 'r1', skipKey: null, ...effectsOf(send) }), [2]);
   assert.deepEqual(calls, [
     ['GET', '/api/reading/s/assignments/2/'],
     ['PUT', '/api/reading/s/assignments/2/draft'],

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FrameStats, timingSummary } from '../../../frontend/viewer/probe.js';
+import { FrameStats, timingSummary } from '../../../frontend/viewer/frame-stats.js';
 
 test('median and p95 of recent frame work, intervals only between back-to-back frames', () => {
   const s = new FrameStats();
