@@ -9,7 +9,7 @@ DEMO_ENV := DEBUG=True
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo serve test test-python test-js lint format bench clean
+.PHONY: install demo serve manage test test-python test-js lint lint-imports format bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -31,7 +31,7 @@ serve: install
 	echo "Serving at http://$(HOST):$(PORT)/ (Ctrl-C stops the server and the worker)"; \
 	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install test-python test-js
+test: install lint-imports test-python test-js
 
 test-python: install
 	$(BIN)/python -m pytest
@@ -49,15 +49,23 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $(NODE_STAMP)
 
-lint: install $(NODE_STAMP)
+lint: install lint-imports $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIOME) ci --error-on-warnings
+
+# The layers of docs/architecture.md: imports only downward (contracts in pyproject.toml).
+lint-imports: install
+	$(BIN)/lint-imports
 
 format: install $(NODE_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 	$(BIOME) check --write
+
+# Any management command with the demo's settings, e.g. make manage ARGS="import_dicom demo DIR".
+manage: install
+	$(DEMO_ENV) $(BIN)/python manage.py $(ARGS)
 
 bench: install
 	$(BIN)/python -m bench

@@ -112,7 +112,8 @@ def chunk_slices(slice_bytes: int) -> int:
 
 
 SIZES = [("24 × 256²", 256, 24), ("60 × 512²", 512, 60)]
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium unless CHROMIUM_PATH names another build (never downloaded).
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 

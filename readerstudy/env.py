@@ -6,7 +6,9 @@ not silently fall back to a default.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -65,3 +67,26 @@ def envsecret(name: str) -> str | None:
             raise ImproperlyConfigured(f"{name}_FILE={path!r} is empty.")
         return value
     return direct or None
+
+
+def envnetworks(name: str, default: str = "") -> list[str]:
+    """Comma-separated IP addresses or CIDRs (e.g. ``10.0.0.0/8, ::1``), each one checked."""
+    items = envlist(name, default)
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} has {item!r}, which is neither an IP address nor a CIDR."
+            ) from None
+    return items
+
+
+def envrate(name: str, default: str) -> str:
+    """A request rate such as ``120/minute`` (per second, minute, hour or day)."""
+    value = envstr(name, default)
+    if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", value):
+        raise ImproperlyConfigured(
+            f"{name} must look like 120/minute (per second, minute, hour or day), got {value!r}."
+        )
+    return value

@@ -8,7 +8,15 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from readerstudy.env import envbool, envint, envlist, envsecret, envstr
+from readerstudy.env import (
+    envbool,
+    envint,
+    envlist,
+    envnetworks,
+    envrate,
+    envsecret,
+    envstr,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("READERSTUDY_VAR_DIR", str(BASE_DIR / "var")))
@@ -127,6 +135,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Behind a reverse proxy, the client address comes from the proxy's X-Forwarded-For entry, and only
+# when the request comes from one of these (addresses or CIDRs); see audit/client_address.py.
+TRUSTED_PROXIES = envnetworks("TRUSTED_PROXIES")
+AXES_CLIENT_IP_CALLABLE = "readerstudy.audit.client_address.client_address"
 
 # Sessions end after this much inactivity (see IdleSessionTimeoutMiddleware).
 SESSION_IDLE_TIMEOUT_SECONDS = envint("SESSION_IDLE_TIMEOUT_MINUTES", 120, minimum=1) * 60
@@ -165,6 +177,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Volumes, uploads and reports go through Django's storage API so they can move to object storage.
 VOLUME_STORAGE_DIR = Path(envstr("VOLUME_STORAGE_DIR", str(VAR_DIR / "volumes")))
 UPLOAD_STORAGE_DIR = Path(envstr("UPLOAD_STORAGE_DIR", str(VAR_DIR / "uploads")))
+# Instances received from PACS (C-STORE, STOW-RS) wait here until a coordinator imports them.
+INBOX_STORAGE_DIR = Path(envstr("INBOX_STORAGE_DIR", str(VAR_DIR / "inbox")))
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -174,6 +188,10 @@ STORAGES = {
         "BACKEND": envstr("VOLUME_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
         "OPTIONS": {"location": str(VOLUME_STORAGE_DIR)},
     },
+    "inbox": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(INBOX_STORAGE_DIR)},
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -181,9 +199,15 @@ STORAGES = {
     },
 }
 
-# Upload and zip limits (import issue): refuse oversized input before reading it.
+# Upload and zip limits: refuse oversized input before reading it.
 MAX_UPLOAD_BYTES = envint("MAX_UPLOAD_MB", 4096, minimum=1) * 1024 * 1024
 MAX_ZIP_UNCOMPRESSED_BYTES = envint("MAX_ZIP_UNCOMPRESSED_MB", 16384, minimum=1) * 1024 * 1024
+# Where imports extract zips and copy uploads or inbox files (local disk; "" = the system temp).
+IMPORT_WORK_DIR = envstr("IMPORT_WORK_DIR", "")
+# The port dicom_listen answers on, shown to coordinators for their PACS administrator.
+DICOM_LISTEN_PORT = envint("DICOM_LISTEN_PORT", 11112, minimum=1)
+# One series' volume in memory during an import; a bigger declared series is refused unread.
+MAX_SERIES_BYTES = envint("MAX_SERIES_MB", 2048, minimum=1) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -206,15 +230,34 @@ TASKS = {
 }
 
 REST_FRAMEWORK = {
+    # Token first: a missing, wrong or expired token then answers 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "readerstudy.accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "readerstudy.api_parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Per-process counters (the default cache); the limits sit far above a reader's pace (an
+    # autosave every few seconds, a few dozen pixel requests per case).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": envrate("API_THROTTLE_ANON", "120/minute"),
+        "user": envrate("API_THROTTLE_USER", "1200/minute"),
+    },
     "EXCEPTION_HANDLER": "rest_framework.views.exception_handler",
 }
+# Coordinators' API tokens expire this long after they are created (readerstudy.accounts.tokens).
+API_TOKEN_TTL_DAYS = envint("API_TOKEN_TTL_DAYS", 90, minimum=1)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "ReaderStudy API",
     "DESCRIPTION": "Blinded multi-site reader studies: reading, coordination, export, analysis.",

@@ -10,6 +10,4 @@ urlpatterns = [
     path("invite/<uidb64>/<token>/", views.InvitationView.as_view(), name="invitation"),
     path("two-factor/", views.two_factor, name="two_factor"),
     path("two-factor/verify/", views.otp_verify, name="otp_verify"),
-    path("api-token/", views.api_token, name="api_token"),
-    path("api-token/new/", views.api_token_create, name="api_token_create"),
 ]

@@ -6,10 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
 from readerstudy.accounts.otp import needs_otp
 from readerstudy.audit.services import audit_record
@@ -101,26 +99,3 @@ def otp_verify(request):
         audit_record(action="otp.verify_failed", actor=request.user, request=request)
         error = "That code did not match. Enter the 6-digit code your app shows now."
     return render(request, "accounts/otp_verify.html", {"next": next_url, "error": error})
-
-
-@login_required
-def api_token(request):
-    """Show whether the user has an API token, and create or replace it (shown once)."""
-    if needs_otp(request):
-        return redirect(f"{reverse('accounts:otp_verify')}?next={request.path}")
-    token = Token.objects.filter(user=request.user).first()
-    return render(request, "accounts/api_token.html", {"has_token": token is not None})
-
-
-@login_required
-@require_POST
-def api_token_create(request):
-    if needs_otp(request):
-        return redirect(f"{reverse('accounts:otp_verify')}?next={reverse('accounts:api_token')}")
-    replaced = Token.objects.filter(user=request.user).exists()
-    Token.objects.filter(user=request.user).delete()
-    token = Token.objects.create(user=request.user)
-    audit_record(
-        action="api_token.create", actor=request.user, data={"replaced": replaced}, request=request
-    )
-    return render(request, "accounts/api_token.html", {"has_token": True, "new_key": token.key})

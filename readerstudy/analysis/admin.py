@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from readerstudy.analysis.models import AnalysisRun
+from readerstudy.audit.admin import ReadOnlyAdmin
 
 
 @admin.register(AnalysisRun)
-class AnalysisRunAdmin(admin.ModelAdmin):
+class AnalysisRunAdmin(ReadOnlyAdmin):
     list_display = [
         "id",
         "study",

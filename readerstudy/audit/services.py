@@ -6,16 +6,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from readerstudy.audit.client_address import client_address
 from readerstudy.audit.models import AuditEvent
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    # Behind the reverse proxy the first X-Forwarded-For hop is the client (see docker/).
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    address = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
-    return address or None
 
 
 def audit_record(
@@ -38,5 +30,5 @@ def audit_record(
         target_type=type(target).__name__ if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         data=data or {},
-        ip_address=client_ip(request),
+        ip_address=client_address(request),
     )

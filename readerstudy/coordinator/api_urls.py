@@ -6,11 +6,13 @@ from readerstudy.coordinator.api import (
     cases,
     exports,
     imports,
+    inbox,
     people,
     plan,
     progress,
     rois,
     studies,
+    uploads,
 )
 
 app_name = "coordinator_api"
@@ -26,7 +28,7 @@ urlpatterns = [
     path(S + "members/<int:membership_id>", people.MemberView.as_view(), name="member"),
     path(S + "cases", cases.CaseListView.as_view(), name="cases"),
     path(S + "cases/<int:case_id>/exclusion", cases.CaseExclusionView.as_view(), name="exclusion"),
-    path(S + "assignment-plan", plan.AssignmentPlanView.as_view(), name="assignment_plan"),
+    path(S + "reading-plan", plan.ReadingPlanView.as_view(), name="reading_plan"),
     path(
         S + "assignments/<int:assignment_id>/reopen",
         progress.ReopenView.as_view(),
@@ -38,6 +40,16 @@ urlpatterns = [
         S + "imports/<int:job_id>/progress/",
         imports.ImportProgressView.as_view(),
         name="import_progress",
+    ),
+    path(S + "dicomweb/studies", inbox.StowView.as_view(), name="stow"),
+    path(S + "dicomweb/studies/<str:study_uid>", inbox.StowView.as_view(), name="stow_study"),
+    path(S + "inbox", inbox.InboxView.as_view(), name="inbox"),
+    path(S + "uploads", uploads.UploadListView.as_view(), name="uploads"),
+    path(S + "uploads/<str:upload_id>", uploads.UploadView.as_view(), name="upload"),
+    path(
+        S + "uploads/<str:upload_id>/complete",
+        uploads.UploadCompleteView.as_view(),
+        name="upload_complete",
     ),
     path(
         S + "cases/<int:case_id>/rois/<slug:sequence_key>/",

@@ -3,14 +3,15 @@
 from django.urls import path
 
 from readerstudy.coordinator.views import (
-    assignment,
     cases,
     exports,
     imports,
     people,
+    plan,
     progress,
     rois,
     setup,
+    tokens,
 )
 from readerstudy.coordinator.views.audit import audit_log
 
@@ -18,6 +19,9 @@ app_name = "coordinator"
 
 S = "studies/<slug:slug>/"
 urlpatterns = [
+    path("accounts/api-token/", tokens.api_token, name="api_token"),
+    path("accounts/api-token/new/", tokens.api_token_new, name="api_token_create"),
+    path("accounts/api-token/revoke/", tokens.api_token_delete, name="api_token_revoke"),
     path("studies/new/", setup.study_new, name="new"),
     path(S, setup.study_overview, name="overview"),
     path(S + "settings/", setup.study_settings, name="settings"),
@@ -40,11 +44,11 @@ urlpatterns = [
     path(S + "cases/<int:case_id>/", cases.case_detail, name="case"),
     path(S + "cases/<int:case_id>/exclusion/", cases.case_exclusion, name="case_exclusion"),
     path(S + "series/<int:series_id>/thumbnail.png", cases.series_thumbnail, name="thumbnail"),
-    path(S + "assignment/", assignment.assignment_page, name="assignment"),
-    path(S + "assignment/crossed/", assignment.assignment_crossed, name="assignment_crossed"),
-    path(S + "assignment/sites/", assignment.assignment_by_site, name="assignment_sites"),
-    path(S + "assignment/csv/", assignment.assignment_csv, name="assignment_csv"),
-    path(S + "assignment/split/", assignment.assignment_split, name="assignment_split"),
+    path(S + "plan/", plan.plan_page, name="plan"),
+    path(S + "plan/crossed/", plan.plan_crossed, name="plan_crossed"),
+    path(S + "plan/sites/", plan.plan_by_site, name="plan_sites"),
+    path(S + "plan/csv/", plan.plan_csv, name="plan_csv"),
+    path(S + "plan/split/", plan.plan_split, name="plan_split"),
     path(S + "progress/", progress.progress_page, name="progress"),
     path(S + "readers/<int:membership_id>/tasks/", progress.reader_tasks, name="reader_tasks"),
     path(
@@ -55,6 +59,7 @@ urlpatterns = [
     path(S + "exports/<slug:kind>.<slug:fmt>", exports.export_download, name="export"),
     path(S + "audit/", audit_log, name="audit"),
     path(S + "imports/new/", imports.import_new, name="import_new"),
+    path(S + "imports/inbox/", imports.import_inbox, name="import_inbox"),
     path(S + "imports/<int:job_id>/", imports.import_detail, name="import_detail"),
     path(S + "cases/<int:case_id>/rois/<slug:sequence_key>/", rois.roi_page, name="rois"),
 ]

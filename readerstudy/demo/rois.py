@@ -136,8 +136,8 @@ def roi_place_demo(
         Recorded as the ROIs' author and in the audit event ``roi.place_demo`` (written only
         when ROIs were placed).
     """
+    from readerstudy.demo.cases import demo_cases
     from readerstudy.demo.phantom.anatomy import FIELD_OF_VIEW_MM
-    from readerstudy.demo.studies import demo_cases
 
     study_cases = {c.identifier: c for c in Case.objects.filter(study=study)}
     order = cases if cases is not None else [i for i, _ in demo_cases(len(study_cases))]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from readerstudy.studies.vocabulary import ARMS
+from readerstudy.studies.vocabulary import ARMS, CONVENTIONAL, ENHANCED
 
 __all__ = [
     "DEFAULT_CRITERIA",
@@ -216,7 +216,7 @@ def simulate_roi_stats(
 
     c, s, lab = (g.ravel() for g in np.indices((n_c, n_s, n_l)))
     frames = []
-    for arm, mean, sd in (("conventional", level, conv_sd), ("enhanced", enh_level, enh_sd)):
+    for arm, mean, sd in ((CONVENTIONAL, level, conv_sd), (ENHANCED, enh_level, enh_sd)):
         frames.append(
             pd.DataFrame(
                 {

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
+from readerstudy.demo.cases import SITES, demo_cases
 from readerstudy.demo.phantom.dicom import write_study_dicom
 from readerstudy.imaging.models import Series
 from readerstudy.imaging.services.intake import ImportRefused, import_dicom
@@ -33,7 +34,6 @@ TITLE = "Demo: DL-enhanced glioma MRI"
 COMPLETED_SLUG = "demo-completed"
 COMPLETED_TITLE = "Demo: completed study with simulated scores"
 TEMPLATE = "glioma_dl_template"
-SITES = [("NYU", "USA", "NYU"), ("Severance", "Korea", "SEV"), ("SNUH", "Korea", "SNUH")]
 COORDINATOR = ("coordinator", "demo-coordinator")
 READERS = {"NYU": "reader-nyu", "Severance": "reader-severance", "SNUH": "reader-snuh"}
 READER_PASSWORD = "demo-reader"
@@ -41,16 +41,6 @@ READER_PASSWORD = "demo-reader"
 
 class DemoFailed(Exception):
     """The demo could not be built; the message says why."""
-
-
-def demo_cases(count: int) -> list[tuple[str, str]]:
-    """(case identifier, site) pairs, split as evenly as possible across the three sites."""
-    cases = []
-    for index in range(count):
-        site, _, prefix = SITES[index * len(SITES) // count]
-        number = sum(1 for _, s in cases if s == site) + 1
-        cases.append((f"{prefix}-{number:02d}", site))
-    return cases
 
 
 @dataclass(frozen=True)

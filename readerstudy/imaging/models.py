@@ -220,3 +220,32 @@ class ROI(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.sequence.key} {self.label} @ {self.slice_index}"
+
+
+class InboxInstance(models.Model):
+    """One DICOM instance received from a PACS (C-STORE or STOW-RS), waiting to be imported.
+
+    The file itself is in ``storages["inbox"]`` under ``storage_name``, exactly as it arrived.
+    """
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="inbox")
+    sop_instance_uid = models.CharField(max_length=64)
+    sop_class_uid = models.CharField(max_length=64)
+    series_uid = models.CharField(max_length=64, blank=True)
+    study_uid = models.CharField(max_length=64, blank=True)
+    transfer_syntax = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    source = models.CharField(max_length=120, help_text="Who sent it, e.g. 'C-STORE from PACS1'.")
+    storage_name = models.CharField(max_length=255)
+    received_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["series_uid", "received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["study", "sop_instance_uid"], name="inbox_instance_unique_in_study"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sop_instance_uid} in the inbox of {self.study}"

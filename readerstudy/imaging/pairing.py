@@ -17,6 +17,7 @@ from django.db import transaction
 
 from readerstudy.imaging.models import Arm, PairCheck, Series, SeriesProvenance
 from readerstudy.studies.models import Case, Sequence
+from readerstudy.studies.vocabulary import CONVENTIONAL, ENHANCED
 
 SPACING_TOLERANCE_MM = 0.01
 ORIENTATION_TOLERANCE = 1e-3
@@ -100,7 +101,7 @@ def header_tells(conventional: dict, enhanced: dict) -> list[dict]:
 
     def add(attribute: str, a, b) -> None:
         if a != b:
-            tells.append({"attribute": attribute, "conventional": a, "enhanced": b})
+            tells.append({"attribute": attribute, CONVENTIONAL: a, ENHANCED: b})
 
     for attribute in TELL_ATTRIBUTES:
         add(attribute, conventional.get(attribute), enhanced.get(attribute))
@@ -158,7 +159,7 @@ def pair_status(
 ) -> tuple[str, str, list[dict]]:
     """(status, reason, tells) of a pair, each arm given as (series, headers) or None."""
     if conventional is None or enhanced is None:
-        missing = "conventional" if conventional is None else "enhanced"
+        missing = CONVENTIONAL if conventional is None else ENHANCED
         return PairCheck.Status.INCOMPLETE, f"The {missing} series is missing.", []
     tells = header_tells(conventional[1], enhanced[1])
     problems = geometry_differences(conventional[0], enhanced[0])

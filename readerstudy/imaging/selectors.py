@@ -124,3 +124,24 @@ _ROI_DTYPES = {
     "sd": "float64",
     "n_pixels": "int64",
 }
+
+
+def inbox_series(study: Study) -> list[dict]:
+    """What waits in the study's inbox, one row per series: instances, bytes, last arrival."""
+    from django.db.models import Count, Max, Min, Sum
+
+    from readerstudy.imaging.models import InboxInstance
+
+    rows = (
+        InboxInstance.objects.filter(study=study)
+        .values("series_uid")
+        .annotate(
+            instances=Count("pk"),
+            bytes=Sum("size"),
+            first_received=Min("received_at"),
+            last_received=Max("received_at"),
+            source=Max("source"),
+        )
+        .order_by("-last_received")
+    )
+    return list(rows)

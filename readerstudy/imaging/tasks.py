@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 import shutil
-import tempfile
 import time
 from pathlib import Path
 
 from django.utils import timezone
 from django_tasks import task
 
+from readerstudy.imaging.intake.workdir import work_folder
 from readerstudy.imaging.models import ImportJob
+from readerstudy.imaging.services.inbox import inbox_import
 from readerstudy.imaging.services.intake import ImportRefused, import_dicom
+from readerstudy.imaging.services.uploads import upload_chunks_delete, upload_chunks_join
 
 logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL_S = 0.5  # at most two progress writes per second
@@ -47,25 +49,42 @@ def _safe_name(name: str, default: str) -> str:
     return "".join(c if c.isalnum() or c in "._-" else "_" for c in name) or default
 
 
+def _run(job: ImportJob, inbox: bool, chunks: list[str] | None):
+    with work_folder() as folder:
+        manifest = _copy_to(job.manifest, folder, "manifest.csv") if job.manifest else None
+        if inbox:
+            return inbox_import(
+                study=job.study,
+                manifest=manifest,
+                actor=job.created_by,
+                progress=JobProgress(job.pk),
+            )
+        zip_path = folder / _safe_name(job.source_name, "upload.zip")
+        if chunks is not None:
+            upload_chunks_join(chunks, zip_path)
+        else:
+            _copy_to(job.upload, folder, zip_path.name)
+        return import_dicom(
+            study=job.study,
+            path=zip_path,
+            manifest=manifest,
+            actor=job.created_by,
+            progress=JobProgress(job.pk),
+        )
+
+
 @task()
-def import_job_run(*, job_id: int) -> None:
-    """Run the import of an uploaded zip (+ optional manifest) and store the report on the job."""
+def import_job_run(*, job_id: int, inbox: bool = False, chunks: list[str] | None = None) -> None:
+    """Run an import job and store its report on the job.
+
+    The job imports its uploaded zip (or, with ``inbox``, the study's inbox; with ``chunks``,
+    a zip uploaded in resumable chunks), with the job's manifest when it has one.
+    """
     job = ImportJob.objects.select_related("study", "created_by").get(pk=job_id)
     ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.RUNNING)
     status, report, error = ImportJob.Status.FAILED, {}, ""
     try:
-        with tempfile.TemporaryDirectory(prefix="readerstudy-upload-") as folder:
-            zip_path = _copy_to(job.upload, Path(folder), _safe_name(job.source_name, "upload.zip"))
-            manifest = (
-                _copy_to(job.manifest, Path(folder), "manifest.csv") if job.manifest else None
-            )
-            result = import_dicom(
-                study=job.study,
-                path=zip_path,
-                manifest=manifest,
-                actor=job.created_by,
-                progress=JobProgress(job_id),
-            )
+        result = _run(job, inbox, chunks)
         status, report = ImportJob.Status.DONE, result.as_dict()
     except ImportRefused as refused:
         error = str(refused)
@@ -75,6 +94,8 @@ def import_job_run(*, job_id: int) -> None:
     ImportJob.objects.filter(pk=job_id).update(
         status=status, report=report, error=error, finished_at=timezone.now()
     )
+    if status == ImportJob.Status.DONE and chunks:
+        upload_chunks_delete(chunks)
     if status == ImportJob.Status.DONE and job.upload:
         # The volumes and provenance hold what is needed; do not keep a second copy of the PHI.
         job.upload.delete(save=False)

@@ -26,6 +26,14 @@ def load_template(name: str = DEFAULT_TEMPLATE) -> dict:
     for key in ("title", "sequences", "criteria"):
         if key not in data:
             raise ValidationError(f"Study template {name!r} has no {key!r}.")
+    modalities = data.get("modalities", [])
+    if not isinstance(modalities, list) or not all(
+        isinstance(m, str) and m.isupper() and 0 < len(m) <= 16 for m in modalities
+    ):
+        raise ValidationError(
+            f"Study template {name!r}: 'modalities' must be a list of DICOM modality codes "
+            'such as ["MR"].'
+        )
     for criterion in data["criteria"]:
         low, high = criterion.get("scale_min", 1), criterion.get("scale_max", 5)
         if len(criterion.get("anchors", [])) != high - low + 1:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from readerstudy.studies.models import AssignmentPlan, Case, Membership, Study
+from readerstudy.studies.models import Case, Membership, ReadingPlan, Study
 
 
 def active_readers(study: Study) -> QuerySet[Membership]:
@@ -15,9 +15,9 @@ def active_readers(study: Study) -> QuerySet[Membership]:
     )
 
 
-def assignment_plan(study: Study) -> AssignmentPlan | None:
+def reading_plan(study: Study) -> ReadingPlan | None:
     """The study's stored plan, or None (which means fully crossed)."""
-    return AssignmentPlan.objects.filter(study=study).first()
+    return ReadingPlan.objects.filter(study=study).first()
 
 
 def cases_for_reader(*, study: Study, reader) -> QuerySet[Case]:
@@ -27,7 +27,7 @@ def cases_for_reader(*, study: Study, reader) -> QuerySet[Case]:
     cases the plan gives this reader.
     """
     cases = Case.objects.filter(study=study, excluded=False)
-    plan = assignment_plan(study)
+    plan = reading_plan(study)
     if plan is not None and not plan.is_fully_crossed:
         cases = cases.filter(planned_readings__plan=plan, planned_readings__reader=reader)
     return cases.order_by("identifier")

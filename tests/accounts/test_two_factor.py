@@ -2,37 +2,12 @@
 
 import re
 
-import pytest
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from readerstudy.audit.models import AuditEvent
+from tests.accounts.totp import _code, _enable, _fresh
 from tests.conftest import PASSWORD
-
-
-def _code(device: TOTPDevice) -> str:
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return f"{totp.token():06d}"
-
-
-def _fresh(device: TOTPDevice) -> TOTPDevice:
-    # A code is accepted once per time step, and failures throttle the next try; reset both so
-    # the test need not wait for the clock.
-    device.refresh_from_db()
-    device.last_t = -1
-    device.throttling_failure_count = 0
-    device.throttling_failure_timestamp = None
-    device.save()
-    return device
-
-
-def _enable(client, user) -> TOTPDevice:
-    client.post("/accounts/two-factor/", {"action": "start"})
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
-    client.post("/accounts/two-factor/", {"action": "confirm", "token": _code(device)})
-    device.refresh_from_db()
-    return device
 
 
 def test_the_setup_page_shows_the_otpauth_uri_and_secret(client, alice):
@@ -114,19 +89,6 @@ def test_two_factor_can_be_turned_off_with_a_current_code(client, alice):
     client.post("/accounts/two-factor/", {"action": "disable", "token": _code(_fresh(device))})
     assert not TOTPDevice.objects.filter(user=alice).exists()
     assert AuditEvent.objects.filter(action="otp.disable").exists()
-
-
-@pytest.mark.django_db
-def test_an_api_token_is_created_shown_once_and_audited(client, alice):
-    client.force_login(alice)
-    page = client.post("/accounts/api-token/new/").content.decode()
-    key = Token.objects.get(user=alice).key
-    assert key in page
-    assert key not in client.get("/accounts/api-token/").content.decode()
-    client.post("/accounts/api-token/new/")
-    assert Token.objects.get(user=alice).key != key
-    events = AuditEvent.objects.filter(action="api_token.create").order_by("id")
-    assert [e.data["replaced"] for e in events] == [False, True]
 
 
 def test_the_import_pages_ask_for_the_code_like_every_other_coordinator_page(client, study, alice):

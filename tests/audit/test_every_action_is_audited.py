@@ -17,7 +17,7 @@ EXPECTED = {
     "site.add",
     "membership.grant",
     "invitation.send",
-    "assignment.plan",
+    "reading_plan.set",
     "case.exclude",
     "case.include",
     "study.open",
@@ -80,7 +80,7 @@ def test_a_whole_coordination_leaves_a_complete_trail(client, study, alice, bob)
     client.post(f"{s}/cases/{cases[0].pk}/exclusion/", {"reason": "motion"})
     client.post(f"{s}/cases/{cases[0].pk}/exclusion/", {"action": "include"})
     plan = SimpleUploadedFile("p.csv", b"reader,case\nbob,P001\nbob,P002\nkim,P002\n")
-    client.post(f"{s}/assignment/csv/", {"file": plan})
+    client.post(f"{s}/plan/csv/", {"file": plan})
     client.post(f"{s}/open/", {"seed": "1"})
     assignment = Assignment.objects.filter(reader=bob).first()
     Assignment.objects.filter(pk=assignment.pk).update(

@@ -1,7 +1,8 @@
 """Playwright fixtures: Debian's chromium against pytest-django's live server.
 
-Skipped with a clear message when /usr/bin/chromium is missing, unless READERSTUDY_REQUIRE_BROWSER=1
-(CI), in which case a missing browser is a failure. Never downloads a browser.
+The browser is ``$CHROMIUM_PATH`` (default Debian's /usr/bin/chromium). Skipped with a clear message
+when it is missing, unless READERSTUDY_REQUIRE_BROWSER=1 (CI), in which case a missing browser is a
+failure. Never downloads a browser.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from readerstudy.reading.services import study_open
 from tests.conftest import PASSWORD
 from tests.factories import add_cases, keep_criteria, keep_sequences
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make around
 # it are still synchronous and safe.
@@ -25,7 +26,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def _require_browser() -> None:
     if CHROMIUM.exists():
         return
-    message = f"Browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)."
+    message = (
+        f"Browser tests need Chromium at {CHROMIUM} (apt-get install chromium, or set "
+        "CHROMIUM_PATH)."
+    )
     if os.environ.get("READERSTUDY_REQUIRE_BROWSER") == "1":
         pytest.fail(message + " READERSTUDY_REQUIRE_BROWSER=1 makes this a failure.")
     pytest.skip(message)

@@ -106,7 +106,7 @@ def test_a_coordinator_runs_a_study_from_setup_to_export(
     reader_page.wait_for_url(f"{live_server.url}/")
 
     # Assign (fully crossed), check the workload, open.
-    page.goto("/studies/browser-glioma/assignment/")
+    page.goto("/studies/browser-glioma/plan/")
     page.click("#plan-crossed")
     page.wait_for_selector("#workload tr[data-user=reader1]")
     assert page.inner_text("#workload tr[data-user=reader1]").split("\t")[2:] == ["2", "6", "84"]

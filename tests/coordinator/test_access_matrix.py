@@ -9,86 +9,9 @@ protection fails here.
 from __future__ import annotations
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from readerstudy.audit.models import AuditEvent
-from readerstudy.imaging.models import ImportJob
-from readerstudy.imaging.services.rois import roi_create
-from readerstudy.reading.models import Assignment
-from readerstudy.studies.models import Membership
-from tests.studies.builders import add_cases, add_schedule
-
-COORDINATOR_PREFIXES = ("studies/<slug:slug>/", "api/studies/<slug:slug>/")
-OWN_NAMESPACES = {"coordinator", "coordinator_api"}
-
-
-def _walk(patterns, prefix="", namespace=""):
-    for pattern in patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            yield from _walk(pattern.url_patterns, route, pattern.namespace or namespace)
-        elif isinstance(pattern, URLPattern):
-            yield route, namespace, pattern.name
-
-
-def coordinator_routes() -> list[tuple[str, str, str]]:
-    routes = [
-        (route.lstrip("^"), namespace, name)
-        for route, namespace, name in _walk(get_resolver().url_patterns)
-    ]
-    return sorted({r for r in routes if r[0].startswith(COORDINATOR_PREFIXES)})
-
-
-ROUTES = coordinator_routes()
-
-
-@pytest.fixture
-def world(study, other_study, bob, dave, charlie):
-    case = add_cases(study, 1)[0]
-    add_schedule(study, bob, submit=1)
-    series = case.series.first()
-    sequence = study.sequences.first()
-    job = ImportJob.objects.create(study=study, source_name="site-export.zip")
-    roi = roi_create(
-        case=case,
-        sequence=sequence,
-        label="white_matter",
-        slice_index=0,
-        shape="ellipse",
-        points=[[4, 4], [2, 2]],
-    )
-    return {
-        "slug": study.slug,
-        "sequence_id": study.sequences.first().pk,
-        "criterion_id": study.criteria.first().pk,
-        "case_id": case.pk,
-        "series_id": series.pk,
-        "membership_id": Membership.objects.get(study=study, user=bob).pk,
-        "assignment_id": Assignment.objects.filter(study=study).first().pk,
-        "job_id": job.pk,
-        "sequence_key": sequence.key,
-        "roi_id": roi.pk,
-        "kind": "ratings",
-        "fmt": "csv",
-    }
-
-
-def _url(route: str, values: dict) -> tuple[str, bool]:
-    """Fill the route's converters; the bool says whether every value pointed at a real object."""
-    import re
-
-    known = True
-
-    def fill(match):
-        nonlocal known
-        converter, name = match.group(1), match.group(2)
-        if name in values:
-            return str(values[name])
-        known = False
-        return "1" if converter in ("int", "") else "x"
-
-    url = "/" + re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: fill(m), route)
-    return url, known
+from tests.coordinator.routes import OWN_NAMESPACES, ROUTES, _url
 
 
 def test_the_walk_finds_the_coordinator_urls():

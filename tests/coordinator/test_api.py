@@ -66,7 +66,7 @@ def test_an_unknown_site_is_named(api, study):
 def test_the_assignment_plan_is_set_and_read(api, study):
     add_cases(study, 2)
     response = api.put(
-        "/api/studies/glioma/assignment-plan",
+        "/api/studies/glioma/reading-plan",
         {"mode": "subset", "rows": [{"reader": "bob", "case": "P002"}]},
         format="json",
     )

@@ -83,11 +83,78 @@ def test_a_bad_email_is_named(study, alice):
 
 
 def test_inviting_someone_with_an_account_sends_no_password_link(study, alice, charlie):
-    membership, link = people.invitation_send(
+    invitation = people.invitation_send(
         study=study, email="charlie@example.org", role="coordinator", actor=alice
     )
-    assert membership.user == charlie and link is None
+    assert invitation.membership.user == charlie and invitation.link is None
     assert "existing account" in mail.outbox[0].body
+
+
+@pytest.fixture
+def pending_coordinator(other_study):
+    """A coordinator of another study whose account has no password yet (invited, not joined)."""
+    from readerstudy.studies.services import membership_grant
+
+    membership = membership_grant(
+        study=other_study, username="pending", role="coordinator", email="pending@hospital.example"
+    )
+    assert not membership.user.has_usable_password()
+    return membership.user
+
+
+def test_an_invitation_by_username_never_sends_a_password_link_to_the_typed_address(
+    study, alice, pending_coordinator
+):
+    invitation = people.invitation_send(
+        study=study,
+        email="attacker@evil.example",
+        role="reader",
+        site=study.sites.get(name="NYU"),
+        username="pending",
+        actor=alice,
+    )
+    assert invitation.membership.user == pending_coordinator
+    assert invitation.link is None and not invitation.created
+    # The notice goes to the account's own address, and carries no link.
+    assert [m.to for m in mail.outbox] == [["pending@hospital.example"]]
+    assert "/accounts/invite/" not in mail.outbox[0].body
+    pending_coordinator.refresh_from_db()
+    assert pending_coordinator.email == "pending@hospital.example"
+
+
+def test_an_existing_account_without_an_email_is_added_but_not_emailed(study, alice, other_study):
+    from readerstudy.studies.services import membership_grant
+
+    user = membership_grant(study=other_study, username="quiet", role="coordinator").user
+    invitation = people.invitation_send(
+        study=study, email="attacker@evil.example", role="coordinator", username="quiet"
+    )
+    assert invitation.membership.user == user and invitation.link is None
+    assert mail.outbox == []
+    user.refresh_from_db()
+    assert user.email == ""  # the typed address is never attached to an existing account
+
+
+def test_the_members_api_cannot_take_over_an_account_either(
+    client, study, alice, pending_coordinator
+):
+    client.force_login(alice)
+    response = client.post(
+        "/api/studies/glioma/members",
+        {"email": "attacker@evil.example", "role": "coordinator", "username": "pending"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    assert all("attacker@evil.example" not in m.to for m in mail.outbox)
+    assert all("/accounts/invite/" not in m.body for m in mail.outbox)
+
+
+def test_only_a_new_account_gets_a_set_password_link(study, alice):
+    invitation = people.invitation_send(
+        study=study, email="new@snuh.example", role="reader", site=study.sites.get(name="SNUH")
+    )
+    assert invitation.created and invitation.link
+    assert mail.outbox[0].to == ["new@snuh.example"] and invitation.link in mail.outbox[0].body
 
 
 def test_a_deactivated_reader_keeps_their_scores_but_leaves_the_active_readers(
@@ -134,13 +201,13 @@ def test_a_reader_invited_to_an_open_study_gets_a_schedule(study, alice):
     add_cases(study, 1)
     study_open_checked(study=study, seed=3, actor=alice)
     study.refresh_from_db()
-    membership, _ = people.invitation_send(
+    membership = people.invitation_send(
         study=study,
         email="late@example.org",
         role="reader",
         site=study.sites.get(name="NYU"),
         actor=alice,
-    )
+    ).membership
     assert Schedule.objects.get(study=study, reader=membership.user).assignments.count() == 3
 
 

@@ -1,5 +1,5 @@
 """make_demo_study's completed demo: simulated scores through the reading services, demo ROIs on
-the phantom, one analysis run, and the issue's acceptance: the enhanced arm shows higher SNR and
+the phantom, one analysis run, and what the demo must show: the enhanced arm has higher SNR and
 higher quality scores.
 
 Truth for the SNR: the phantom's enhanced reconstruction scales the noise by 0.35

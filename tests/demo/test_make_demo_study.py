@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from readerstudy.audit.models import AuditEvent
+from readerstudy.demo.cases import demo_cases
 from readerstudy.demo.phantom.dicom import ENHANCED_TELLS
-from readerstudy.demo.studies import demo_cases
 from readerstudy.imaging.models import PairCheck, Series
 from readerstudy.studies.models import Case, Membership, Study
 

@@ -13,10 +13,10 @@ import pytest
 
 from readerstudy.analysis.stats.quantitative import roi_metrics
 from readerstudy.audit.models import AuditEvent
+from readerstudy.demo.cases import demo_cases
 from readerstudy.demo.phantom.cases import Compartment, Tissue, make_case
 from readerstudy.demo.phantom.dicom import write_study_dicom
 from readerstudy.demo.rois import _demo_anatomy, demo_roi_circles, roi_place_demo
-from readerstudy.demo.studies import demo_cases
 from readerstudy.imaging.models import ROI, Series
 from readerstudy.imaging.rois.masks import ellipse_mask
 from readerstudy.imaging.selectors import roi_stats_frame

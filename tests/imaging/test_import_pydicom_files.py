@@ -21,8 +21,8 @@ from readerstudy.imaging.services.intake import import_dicom
 from readerstudy.imaging.volumes import volume_load
 
 # The MR files shipped in the wheel: explicit, implicit, big endian, RLE, JPEG 2000 lossless and
-# JPEG-LS lossless variants of MR_small, and a Siemens MR with an overlay. The overlay example
-# the issue names (MR-SIEMENS-DICOM-WithOverlays.dcm) is a download, not in the wheel, so the
+# JPEG-LS lossless variants of MR_small, and a Siemens MR with an overlay. pydicom's larger
+# overlay example (MR-SIEMENS-DICOM-WithOverlays.dcm) is a download, not in the wheel, so the
 # wheel's own overlay MR, examples_overlay.dcm, stands in for it.
 VARIANTS = [
     "MR_small.dcm",

@@ -25,8 +25,8 @@ def write_outputs(results: dict, frames: dict[str, pd.DataFrame | None], out_dir
         Output of :func:`readerstudy.analysis.stats.results.run_analysis`.
     frames : dict
         ``{"ratings": DataFrame, "roi_stats": DataFrame or None}``, the frames given to
-        :func:`readerstudy.analysis.stats.results.run_analysis`; the report draws its Likert bars and paired SNR/CNR plots from
-        them.
+        :func:`readerstudy.analysis.stats.results.run_analysis`; the report draws its Likert
+        bars and paired SNR/CNR plots from them.
     out_dir : str or Path
         Created if missing; existing files of the same names are replaced.
 

@@ -17,6 +17,7 @@ from readerstudy.analysis.stats.kappa import (
 )
 from readerstudy.analysis.stats.krippendorff_alpha import kendall_w, krippendorff_alpha
 from readerstudy.analysis.stats.paired import family_keys, ordered
+from readerstudy.studies.vocabulary import ARMS
 
 __all__ = ["agreement_row", "inter_reader_agreement"]
 
@@ -121,7 +122,7 @@ def inter_reader_agreement(ratings: pd.DataFrame, *, scale: tuple[int, int]) -> 
     groups = {key: unit for key, unit in wide.groupby(level=["sequence", "criterion", "arm"])}
     rows = []
     for sequence, criterion in family_keys(ratings):
-        for arm in ("conventional", "enhanced"):
+        for arm in ARMS:
             unit = groups.get((sequence, criterion, arm))
             if unit is None:
                 continue

@@ -53,7 +53,8 @@ def krippendorff_alpha(
     Parameters
     ----------
     counts : ndarray, shape (n_units, n_values)
-        Coders per unit and value, e.g. from :func:`readerstudy.analysis.stats.kappa.category_counts`.
+        Coders per unit and value, e.g. from
+        :func:`readerstudy.analysis.stats.kappa.category_counts`.
     values : ndarray, shape (n_values,)
         The numeric value of each column, in increasing order.
     level : {"ordinal", "interval", "nominal"}

@@ -8,6 +8,7 @@ import pandas as pd
 from readerstudy.analysis.stats.descriptive import describe, mean_difference
 from readerstudy.analysis.stats.multiplicity import adjust_pvalues
 from readerstudy.analysis.stats.wilcoxon import rank_biserial, wilcoxon_signed_rank
+from readerstudy.studies.vocabulary import ARMS
 
 __all__ = [
     "POOLED_READER",
@@ -52,7 +53,7 @@ def paired_differences(ratings: pd.DataFrame) -> pd.DataFrame:
     """
     keys = ["sequence", "criterion", "reader", "case"]
     wide = ratings.set_index([*keys, "arm"])["score"].unstack("arm")
-    for arm in ("conventional", "enhanced"):
+    for arm in ARMS:
         if arm not in wide.columns:
             wide[arm] = np.nan
     wide = wide[["conventional", "enhanced"]].dropna().astype(np.float64).reset_index()

@@ -1,7 +1,7 @@
-"""The analysis entry point: ``run_analysis`` builds ``results.json`` (``report.outputs`` writes it).
+"""The analysis entry point: ``run_analysis`` builds ``results.json``.
 
-Both take plain pandas frames, so the web UI, ``manage.py analyze`` and the command line on an
-exported CSV all produce the same numbers.
+``report.outputs.write_outputs`` writes it. Both take plain pandas frames, so the web UI,
+``manage.py analyze`` and the command line on an exported CSV all produce the same numbers.
 """
 
 from __future__ import annotations

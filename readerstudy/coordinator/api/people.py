@@ -41,7 +41,7 @@ class MemberListView(CoordinatorAPIView):
         if site_name and site is None:
             return Response({"detail": f"The study has no site named {site_name!r}."}, status=400)
         try:
-            membership, _link = people.invitation_send(
+            invitation = people.invitation_send(
                 study=self.study,
                 email=data.validated_data["email"],
                 role=data.validated_data["role"],
@@ -52,7 +52,7 @@ class MemberListView(CoordinatorAPIView):
             )
         except ValidationError as exc:
             return bad_request(exc)
-        return Response(s.MembershipSerializer(membership).data, status=201)
+        return Response(s.MembershipSerializer(invitation.membership).data, status=201)
 
 
 class MemberView(CoordinatorAPIView):
@@ -73,7 +73,7 @@ class MemberView(CoordinatorAPIView):
             if action == "deactivate":
                 study_services.membership_deactivate(membership=membership, **who)
             elif action == "activate":
-                people.member_activate(membership=membership, **who)
+                people.membership_reactivate(membership=membership, **who)
             else:
                 site = self.study.sites.filter(name=data.validated_data.get("site", "")).first()
                 if site is None:

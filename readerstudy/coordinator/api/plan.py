@@ -13,12 +13,12 @@ from readerstudy.coordinator.api.common import ANY_JSON, TAG
 from readerstudy.reading.selectors.readiness import workloads
 from readerstudy.studies.gates import CoordinatorAPIView, bad_request
 from readerstudy.studies.models import PlannedReading
-from readerstudy.studies.selectors import assignment_plan
+from readerstudy.studies.selectors import reading_plan
 from readerstudy.studies.services import plan as assign
 
 
 def _plan_data(study) -> dict:
-    plan = assignment_plan(study)
+    plan = reading_plan(study)
     rows = []
     if plan is not None and not plan.is_fully_crossed:
         rows = [
@@ -35,7 +35,7 @@ def _plan_data(study) -> dict:
     }
 
 
-class AssignmentPlanView(CoordinatorAPIView):
+class ReadingPlanView(CoordinatorAPIView):
     @extend_schema(
         tags=TAG, summary="The assignment plan and resulting workload", responses=ANY_JSON
     )
@@ -45,30 +45,29 @@ class AssignmentPlanView(CoordinatorAPIView):
     @extend_schema(
         tags=TAG,
         summary="Set the plan: fully crossed, split (readers_per_case) or subset (rows)",
-        request=s.AssignmentPlanSerializer,
+        request=s.ReadingPlanSerializer,
         responses=ANY_JSON,
     )
     def put(self, request, slug):
-        data = s.AssignmentPlanSerializer(data=request.data)
+        data = s.ReadingPlanSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         mode = data.validated_data["mode"]
         who = {"study": self.study, "actor": request.user, "request": request}
         try:
             if mode == "fully_crossed":
-                assign.assignment_plan_fully_crossed(**who)
+                assign.reading_plan_fully_crossed(**who)
             elif mode == "split":
                 if not data.validated_data.get("readers_per_case"):
                     raise ValidationError("A split needs readers_per_case.")
-                assign.assignment_plan_split(
+                assign.reading_plan_split(
                     readers_per_case=data.validated_data["readers_per_case"], **who
                 )
             else:
-                lines = ["reader,case"] + [
-                    f"{row['reader']},{row['case']}" for row in data.validated_data.get("rows", [])
+                rows = [
+                    (str(row["reader"]).strip(), str(row["case"]).strip())
+                    for row in data.validated_data.get("rows", [])
                 ]
-                assign.assignment_plan_from_csv(
-                    content="\n".join(lines).encode(), source="rows", **who
-                )
+                assign.reading_plan_from_rows(rows=rows, **who)
         except ValidationError as exc:
             return bad_request(exc)
         return Response(_plan_data(self.study))

@@ -1,4 +1,5 @@
-"""Coordinator ROI API: list, create and delete the ROIs of a case × sequence, and the conventional series' pixels for the drawing canvas (coordinators of the study only, unblinded)."""
+"""Coordinator ROI API: list, create and delete the ROIs of a case × sequence, and the
+conventional series' pixels for the drawing canvas (coordinators of the study only, unblinded)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from readerstudy.studies.models import AssignmentPlan, Criterion, Membership, Sequence, Study
+from readerstudy.studies.models import Criterion, Membership, ReadingPlan, Sequence, Study
 
 
 class StudySerializer(serializers.ModelSerializer):
@@ -108,8 +108,8 @@ class PlanRowSerializer(serializers.Serializer):
     case = serializers.CharField()
 
 
-class AssignmentPlanSerializer(serializers.Serializer):
-    mode = serializers.ChoiceField(choices=AssignmentPlan.Mode.choices)
+class ReadingPlanSerializer(serializers.Serializer):
+    mode = serializers.ChoiceField(choices=ReadingPlan.Mode.choices)
     readers_per_case = serializers.IntegerField(required=False, min_value=1)
     rows = PlanRowSerializer(many=True, required=False)
 

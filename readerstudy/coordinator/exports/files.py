@@ -27,6 +27,7 @@ from readerstudy.coordinator.exports.tables import (
 from readerstudy.coordinator.selectors.audit import AuditFilter
 from readerstudy.reading.selectors.frame import ratings_frame
 from readerstudy.studies.models import Study
+from readerstudy.studies.spreadsheet_safety import TRIGGERS, neutralise_frame
 
 EXPORT_KINDS: dict[str, tuple[str, Callable[[Study], pd.DataFrame]]] = {
     "ratings": ("Ratings, one row per score", ratings_frame),
@@ -50,8 +51,9 @@ class Export:
 
 
 def frame_to_csv(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with a byte-order mark and a header row; CRLF line ends as RFC 4180 has them."""
-    text = frame.to_csv(index=False, lineterminator="\r\n")
+    """UTF-8 with a byte-order mark and a header row; CRLF line ends as RFC 4180 has them. Text
+    that a spreadsheet would run as a formula is neutralised (studies/spreadsheet_safety.py)."""
+    text = neutralise_frame(frame).to_csv(index=False, lineterminator="\r\n")
     return text.encode("utf-8-sig")
 
 
@@ -79,8 +81,8 @@ def _xlsx_cell(worksheet, value):
         return None
     if hasattr(value, "item"):  # numpy scalar → Python scalar
         value = value.item()
-    if isinstance(value, str) and value.startswith("="):
-        # openpyxl would store this as a formula; the data is text.
+    if isinstance(value, str) and value.startswith(TRIGGERS):
+        # openpyxl would store "=…" as a formula; the data is text, and stays exactly as it is.
         cell = WriteOnlyCell(worksheet, value=value)
         cell.data_type = "s"
         return cell

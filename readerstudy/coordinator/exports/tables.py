@@ -1,8 +1,8 @@
 """The tables a coordinator can export, each built as a pandas frame.
 
-The ratings table comes from ``readerstudy.reading.selectors.frame`` (the single database-to-frame module);
-the others are the wide ratings table, the unblinding key, the provenance / blinding-diff report and
-the audit log.
+The ratings table comes from ``readerstudy.reading.selectors.frame`` (one database-to-frame
+module); the others are the wide ratings table, the unblinding key, the provenance /
+blinding-diff report and the audit log.
 """
 
 from __future__ import annotations

@@ -87,7 +87,7 @@ class SplitForm(forms.Form):
     readers_per_case = forms.IntegerField(min_value=1, max_value=100)
 
 
-class AssignmentCsvForm(forms.Form):
+class PlanCsvForm(forms.Form):
     file = forms.FileField(help_text="CSV with the header reader,case; one row per reader × case.")
 
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from readerstudy.coordinator.exports.files import study_export
-from readerstudy.coordinator.services.people import member_add
+from readerstudy.coordinator.services.people import membership_add
 from readerstudy.studies.models import Membership, Study
 
 
@@ -32,7 +32,7 @@ class MemberCommand(BaseCommand):
         if study is None:
             raise CommandError(f"No study with the slug {slug!r}.")
         try:
-            membership, link = member_add(
+            membership, link = membership_add(
                 study=study,
                 username=username,
                 role=self.role,

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from readerstudy.imaging.models import PairCheck, Series
 from readerstudy.studies.models import Case, Study
+from readerstudy.studies.vocabulary import CONVENTIONAL, ENHANCED
 
 CASE_FILTERS = {
     "": "All cases",
@@ -99,8 +100,8 @@ def case_rows(study: Study, cases: list[Case]) -> list[CaseRow]:
                     status=check.status if check else "missing",
                     reason=check.reason if check else "No series imported.",
                     tells=list(check.tells or []) if check else [],
-                    conventional=series.get((case.pk, sequence.pk, "conventional")),
-                    enhanced=series.get((case.pk, sequence.pk, "enhanced")),
+                    conventional=series.get((case.pk, sequence.pk, CONVENTIONAL)),
+                    enhanced=series.get((case.pk, sequence.pk, ENHANCED)),
                 )
             )
         rows.append(CaseRow(case=case, pairs=pairs))

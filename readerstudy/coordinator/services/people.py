@@ -7,6 +7,7 @@ for a reader of an open study, a schedule of their own (``readerstudy.reading.se
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -17,7 +18,7 @@ from django.urls import reverse
 
 from readerstudy.accounts.links import set_password_link
 from readerstudy.audit.services import audit_record
-from readerstudy.reading.services import schedule_for_late_reader
+from readerstudy.reading.services import schedule_ensure
 from readerstudy.studies.models import Membership, Site, Study
 from readerstudy.studies.services.membership import membership_activate, membership_grant
 
@@ -47,6 +48,16 @@ def _invitation_text(study: Study, role: str, link: str | None, login_url: str) 
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class Invitation:
+    """What an invitation did: the membership, and whether the account was created by it."""
+
+    membership: Membership
+    created: bool
+    link: str | None  # the one-time set-password link, only ever for an account created now
+    notified: str  # the address the notice went to ("" when the account has none)
+
+
 @transaction.atomic
 def invitation_send(
     *,
@@ -57,11 +68,15 @@ def invitation_send(
     username: str = "",
     actor=None,
     request=None,
-) -> tuple[Membership, str | None]:
-    """Give a person (by email) a role in the study and email them.
+) -> Invitation:
+    """Give a person a role in the study and email them.
 
-    A new person gets an account without a usable password and a one-time link to set one; a person
-    who already has a password just gets the notice. Returns the membership and the link (if any).
+    The person is found by ``username`` when given, else by ``email``. An invitation never hands
+    out credentials for an account that already exists: an existing account is added to the study
+    and notified at its own address (not the one typed), and its email stays as it is. Only an
+    account created by this invitation gets a one-time link to set its password, sent to the
+    address typed. Otherwise a coordinator of one study could take over any account that has no
+    password yet (a pending invitee, or a reader added without one), a coordinator's included.
     """
     email = email.strip()
     try:
@@ -69,14 +84,14 @@ def invitation_send(
     except ValidationError:
         raise ValidationError(f"{email!r} is not a valid email address.") from None
     user_model = get_user_model()
-    user = (
+    existing = (
         user_model.objects.filter(username=username).first()
         if username
         else user_model.objects.filter(email__iexact=email).order_by("pk").first()
     )
     membership = membership_grant(
         study=study,
-        username=user.get_username() if user else (username or _free_username(email)),
+        username=existing.get_username() if existing else (username or _free_username(email)),
         role=role,
         site=site,
         email=email,
@@ -84,18 +99,18 @@ def invitation_send(
         request=request,
     )
     user = membership.user
-    if not user.email:
-        user.email = email
-        user.save(update_fields=["email"])
-    link = None if user.has_usable_password() else set_password_link(user, request)
+    created = existing is None
+    link = set_password_link(user, request) if created else None
+    notified = email if created else user.email
     login_path = reverse("accounts:login")
     login_url = request.build_absolute_uri(login_path) if request else login_path
-    send_mail(
-        subject=f"Invitation: {study.title}",
-        message=_invitation_text(study, role, link, login_url),
-        from_email=None,
-        recipient_list=[email],
-    )
+    if notified:
+        send_mail(
+            subject=f"Invitation: {study.title}",
+            message=_invitation_text(study, role, link, login_url),
+            from_email=None,
+            recipient_list=[notified],
+        )
     audit_record(
         action="invitation.send",
         actor=actor,
@@ -104,28 +119,28 @@ def invitation_send(
         data={
             "user": user.get_username(),
             "email": email,
+            "notified": notified,
             "role": role,
             "site": site.name if site else "",
+            "account_created": created,
             "set_password_link": link is not None,
         },
         request=request,
     )
-    schedule_for_late_reader(study=study, membership=membership, actor=actor, request=request)
-    return membership, link
+    schedule_ensure(study=study, membership=membership, actor=actor, request=request)
+    return Invitation(membership=membership, created=created, link=link, notified=notified)
 
 
 @transaction.atomic
-def member_activate(*, membership: Membership, actor=None, request=None) -> Membership:
+def membership_reactivate(*, membership: Membership, actor=None, request=None) -> Membership:
     """Take a deactivated person back into the study; a reader of an open study gets a schedule."""
     membership = membership_activate(membership=membership, actor=actor, request=request)
-    schedule_for_late_reader(
-        study=membership.study, membership=membership, actor=actor, request=request
-    )
+    schedule_ensure(study=membership.study, membership=membership, actor=actor, request=request)
     return membership
 
 
 @transaction.atomic
-def member_add(
+def membership_add(
     *,
     study: Study,
     username: str,
@@ -170,5 +185,5 @@ def member_add(
             data={"via": "cli"},
         )
     link = None if user.has_usable_password() else set_password_link(user)
-    schedule_for_late_reader(study=study, membership=membership, actor=actor)
+    schedule_ensure(study=study, membership=membership, actor=actor)
     return membership, link

@@ -6,12 +6,14 @@ from django.conf import settings
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
 
 from readerstudy.audit.services import audit_record
 from readerstudy.coordinator.forms.imports import ImportUploadForm, too_large_message
 from readerstudy.imaging.access import get_import_job_for_coordinator
 from readerstudy.imaging.intake.report import ImportReport
 from readerstudy.imaging.models import ImportJob
+from readerstudy.imaging.selectors import inbox_series
 from readerstudy.imaging.tasks import import_job_run
 from readerstudy.studies.gates import coordinator_page
 from readerstudy.studies.models import Study
@@ -29,6 +31,8 @@ def _form_page(request, study: Study, form: ImportUploadForm, *, error: str = ""
         "not_draft": "" if study.is_draft else NOT_DRAFT.format(status=study.get_status_display()),
         "max_upload": settings.MAX_UPLOAD_BYTES,
         "jobs": ImportJob.objects.filter(study=study)[:20],
+        "inbox": inbox_series(study),
+        "listener_port": settings.DICOM_LISTEN_PORT,
     }
     return render(request, "imaging/import_new.html", context, status=status)
 
@@ -75,6 +79,22 @@ def _import_post(request, study: Study):
             request=request,
         )
     result = import_job_run.enqueue(job_id=job.pk)
+    ImportJob.objects.filter(pk=job.pk, task_id="").update(task_id=str(result.id)[:64])
+    return redirect("coordinator:import_detail", slug=study.slug, job_id=job.pk)
+
+
+@coordinator_page
+@require_POST
+def import_inbox(request, study: Study):
+    """Import everything in the study's inbox as a background job (same import as a zip)."""
+    if not study.is_draft:
+        return _form_page(request, study, ImportUploadForm(study=study), status=409)
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            study=study, created_by=request.user, source_name="inbox", stage="Waiting to start"
+        )
+        audit_record(action="import.inbox", study=study, target=job, data={}, request=request)
+    result = import_job_run.enqueue(job_id=job.pk, inbox=True)
     ImportJob.objects.filter(pk=job.pk, task_id="").update(task_id=str(result.id)[:64])
     return redirect("coordinator:import_detail", slug=study.slug, job_id=job.pk)
 

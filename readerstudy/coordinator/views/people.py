@@ -70,7 +70,7 @@ def invite(request, study):
     form = InviteForm(request.POST, study=study)
     if form.is_valid():
         try:
-            membership, link = people.invitation_send(
+            invitation = people.invitation_send(
                 study=study,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
@@ -82,10 +82,16 @@ def invite(request, study):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            sent = "with a one-time set-password link" if link else "(existing account)"
+            membership = invitation.membership
+            if invitation.created:
+                sent = f"<{invitation.notified}> with a one-time set-password link"
+            elif invitation.notified:
+                sent = "(an existing account, notified at its own address)"
+            else:
+                sent = "(an existing account without an email address: tell them yourself)"
             messages.success(
                 request,
-                f"Invited {membership.user.get_username()} <{form.cleaned_data['email']}> as "
+                f"Invited {membership.user.get_username()} as "
                 f"{membership.get_role_display().lower()} {sent}.",
             )
             return _back(study)
@@ -102,7 +108,7 @@ def membership_action(request, study, membership_id: int):
         if action == "deactivate":
             study_services.membership_deactivate(membership=membership, **who)
         elif action == "activate":
-            people.member_activate(membership=membership, **who)
+            people.membership_reactivate(membership=membership, **who)
         elif action == "site":
             site = study.sites.filter(pk=request.POST.get("site") or 0).first()
             if site is None:

@@ -83,3 +83,54 @@ def decoder_table() -> list[dict[str, str]]:
             }
         )
     return rows
+
+
+# What a deployment would need for a syntax the installed plugins cannot decode.
+_NEEDS = {
+    uid.JPEGBaseline8Bit: "python-gdcm",
+    uid.JPEGExtended12Bit: "python-gdcm",
+    uid.JPEGLossless: "python-gdcm",
+    uid.JPEGLosslessSV1: "python-gdcm",
+    uid.JPEGLSLossless: "pyjpegls",
+    uid.JPEGLSNearLossless: "pyjpegls",
+    uid.JPEG2000Lossless: "pylibjpeg-openjpeg",
+    uid.JPEG2000: "pylibjpeg-openjpeg",
+    uid.HTJ2KLossless: "pylibjpeg-openjpeg",
+    uid.HTJ2KLosslessRPCL: "pylibjpeg-openjpeg",
+    uid.HTJ2K: "pylibjpeg-openjpeg",
+}
+CONVERT_HINT = (
+    "ask the site to send it uncompressed or lossless, or convert it first "
+    "(e.g. with dcmtk's dcmdjpeg or gdcmconv --raw)"
+)
+
+
+def syntax_name(transfer_syntax: str) -> str:
+    name = uid.UID(transfer_syntax).name
+    return name if name and name != transfer_syntax else f"transfer syntax {transfer_syntax}"
+
+
+def decode_problem(transfer_syntax: str, bits_stored: int) -> str | None:
+    """Why pixels in ``transfer_syntax`` cannot be decoded with the installed plugins, or None.
+
+    Checked from the header, so the report names the file and what decoding it needs instead
+    of calling a valid file corrupt.
+    """
+    if not transfer_syntax or transfer_syntax in NATIVE_SYNTAXES:
+        return None
+    syntax = uid.UID(transfer_syntax)
+    name = syntax_name(transfer_syntax)
+    try:
+        available = set(get_decoder(syntax).available_plugins)
+    except (NotImplementedError, ValueError):
+        return f"{name} cannot be decoded here: needs a decoder that pydicom does not have"
+    if syntax == uid.JPEGExtended12Bit and bits_stored > 8 and "pylibjpeg" not in available:
+        # GDCM and Pillow decode only 8-bit JPEG Extended; 12-bit needs libjpeg (GPL-3.0).
+        return (
+            "JPEG Extended (12-bit) cannot be decoded here: needs pylibjpeg-libjpeg, which is "
+            f"GPL-licensed and not installed; {CONVERT_HINT}"
+        )
+    if not available:
+        needed = _NEEDS.get(syntax, "a decoder plugin for pydicom")
+        return f"{name} cannot be decoded here: needs {needed}, which is not installed"
+    return None

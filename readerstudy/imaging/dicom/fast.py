@@ -25,8 +25,10 @@ from readerstudy.imaging.dicom.header import (
     LONG_VRS,
     PIXEL_TAGS,
     SliceHeader,
-    corrupt,
+    expected_pixel_bytes,
     header_fields,
+    image_problem,
+    native_length_problem,
 )
 
 HEAD_BYTES = 64 * 1024  # covers all but the largest vendor headers; more is read if needed
@@ -34,6 +36,7 @@ _US = {"Rows", "Columns", "SamplesPerPixel", "BitsAllocated", "BitsStored", "Pix
 _WANTED = (
     "SOPClassUID",
     "SOPInstanceUID",
+    "Modality",
     "AccessionNumber",
     "SeriesDescription",
     "PatientName",
@@ -89,12 +92,17 @@ def _element(data: bytes, pos: int, implicit: bool) -> tuple[int, bytes, int, in
     return tag, vr, unpack_from("<H", data, pos + 6)[0], pos + 8
 
 
-def _skip_undefined(data: bytes, pos: int, vr: bytes, implicit: bool) -> int:
+MAX_DEPTH = 16  # sequences nested deeper than any real header go to pydicom, which words it
+
+
+def _skip_undefined(data: bytes, pos: int, vr: bytes, implicit: bool, depth: int = 0) -> int:
     # An undefined-length UN holds implicit VR little endian content (PS3.5 6.2.2).
-    return _skip_sequence(data, pos, implicit or vr == b"UN")
+    if depth > MAX_DEPTH:
+        raise _NeedPydicom
+    return _skip_sequence(data, pos, implicit or vr == b"UN", depth + 1)
 
 
-def _skip_sequence(data: bytes, pos: int, implicit: bool) -> int:
+def _skip_sequence(data: bytes, pos: int, implicit: bool, depth: int) -> int:
     """Position after an undefined-length sequence whose first item header is at ``pos``."""
     while True:
         tag, _, length, pos = _element(data, pos, True)
@@ -102,17 +110,17 @@ def _skip_sequence(data: bytes, pos: int, implicit: bool) -> int:
             return pos
         if tag != _ITEM:
             raise _NeedPydicom
-        pos = _skip_item(data, pos, implicit) if length == 0xFFFFFFFF else pos + length
+        pos = _skip_item(data, pos, implicit, depth) if length == 0xFFFFFFFF else pos + length
 
 
-def _skip_item(data: bytes, pos: int, implicit: bool) -> int:
+def _skip_item(data: bytes, pos: int, implicit: bool, depth: int) -> int:
     """Position after an undefined-length item whose first element is at ``pos``."""
     while True:
         tag, vr, length, pos = _element(data, pos, implicit)
         if tag == _ITEM_END:
             return pos
         if length == 0xFFFFFFFF:
-            pos = _skip_undefined(data, pos, vr, implicit)
+            pos = _skip_undefined(data, pos, vr, implicit, depth)
         else:
             pos += length
 
@@ -189,14 +197,14 @@ def fast_slice_header(path: str, name: str) -> SliceHeader | None:
                 return None
     if values.get("NumberOfFrames") not in (None, "", "1") or not values.get("SeriesInstanceUID"):
         return None  # multi-frame files and odd ones: pydicom
-    rows, columns = values.get("Rows") or 0, values.get("Columns") or 0
-    expected = rows * columns * (values.get("SamplesPerPixel") or 1)
-    expected = expected * (values.get("BitsAllocated") or 16) // 8
     problem, offset = None, value
-    if value + length > size or length < expected:
-        have = min(length, max(0, size - value))
-        problem = corrupt(f"the pixel data ends early: {have} of {expected} bytes are there")
-        offset = None
+    if PIXEL_TAGS[tag] != "PixelData":
+        offset = None  # float pixel data: refused later with its reason
+    elif image_problem(values.get) is None:
+        expected = expected_pixel_bytes(values.get)
+        problem = native_length_problem(length, max(0, size - value), expected)
+        if problem is not None:
+            offset = None
     base, top = header_fields(
         values.get,
         path=path,

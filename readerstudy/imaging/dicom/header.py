@@ -6,6 +6,7 @@ fill it through ``header_fields``, so the two paths cannot disagree on a value's
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -87,6 +88,7 @@ class SliceHeader:
     patient_name: str
     accession_number: str
     study_id: str
+    modality: str = ""
     problem: str | None = None  # set when the file is known to be unusable (e.g. truncated)
 
     @property
@@ -155,12 +157,164 @@ def as_floats(value, count: int) -> tuple | None:
     return numbers if len(numbers) == count else None
 
 
-def rescale_of(get: Callable[[str], Any]) -> tuple[float, float]:
+class Problems:
+    """Collects what is wrong with a file's values while they are parsed.
+
+    A value that is missing or empty is simply absent; a value that is present but cannot be
+    right (not a number, infinite, NaN, the wrong count) is a problem, so the file is refused
+    with the reason instead of being imported with a guess.
+    """
+
+    def __init__(self, where: str = ""):
+        self.where = where
+        self.found: list[str] = []
+
+    def _note(self, text: str) -> None:
+        self.found.append(f"{self.where}{text}")
+
+    def number(self, value, keyword: str) -> float | None:
+        if _empty(value):
+            return None
+        if isinstance(value, list | tuple):
+            if len(value) != 1:
+                self._note(f"its {keyword} has {len(value)} values, not 1")
+                return None
+            value = value[0]
+        return self._finite(value, keyword, value)
+
+    def numbers(self, value, count: int, keyword: str) -> tuple | None:
+        if _empty(value):
+            return None
+        values = list(value) if isinstance(value, list | tuple) else [value]
+        if len(values) != count:
+            self._note(f"its {keyword} has {len(values)} values, not {count}")
+            return None
+        numbers = tuple(self._finite(v, keyword, value) for v in values)
+        return None if any(n is None for n in numbers) else numbers
+
+    def _finite(self, value, keyword: str, whole) -> float | None:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self._note(f"its {keyword} {_shown(whole)} is not a number")
+            return None
+        if not math.isfinite(number):
+            self._note(f"its {keyword} {_shown(whole)} is not a finite number")
+            return None
+        return number
+
+    @property
+    def text(self) -> str | None:
+        return "; ".join(dict.fromkeys(self.found)) if self.found else None
+
+
+def _empty(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, list | tuple):
+        return len(value) == 0 or all(str(v).strip() == "" for v in value)
+    return str(value).strip() == ""
+
+
+def _shown(value) -> str:
+    if isinstance(value, list | tuple):
+        value = "\\".join(str(v) for v in value)
+    text = str(value)
+    return "'" + text[:40] + ("…" if len(text) > 40 else "") + "'"
+
+
+def frame_count(value) -> int | None:
+    """NumberOfFrames as a positive integer (1 when absent), or None when it cannot be right."""
+    if _empty(value):
+        return 1
+    if isinstance(value, list | tuple):
+        return None
+    text = str(value).strip()
+    if not text.lstrip("+").isdigit():
+        return None
+    count = int(text)
+    return count if count > 0 else None
+
+
+def rescale_of(get: Callable[[str], Any], problems: Problems | None = None) -> tuple[float, float]:
     """(slope, intercept); applied only when both are present, as pydicom's apply_rescale does."""
-    slope, intercept = get("RescaleSlope"), get("RescaleIntercept")
+    problems = problems if problems is not None else Problems()
+    slope = problems.number(get("RescaleSlope"), "RescaleSlope")
+    intercept = problems.number(get("RescaleIntercept"), "RescaleIntercept")
     if slope is None or intercept is None:
         return 1.0, 0.0
-    return as_float(slope, 1.0), as_float(intercept, 0.0)
+    return slope, intercept
+
+
+GREYSCALE = ("MONOCHROME1", "MONOCHROME2")
+BITS_ALLOCATED = (8, 16, 32)
+MAX_FRAMES_PER_FILE = 20_000  # more than any enhanced MR holds; a bigger count is a header bomb
+
+
+def image_problem(get: Callable[[str], Any]) -> str | None:
+    """What in the image pixel module (PS3.3 C.7.6.3) cannot be right, checked before any pixels.
+
+    Only files with pixel data are checked; the import refuses them with this reason.
+    """
+    rows, columns = as_int(get("Rows"), 0), as_int(get("Columns"), 0)
+    if not rows or not columns:
+        return f"it declares Rows {rows} and Columns {columns}: an image needs both above 0"
+    photometric = as_text(get("PhotometricInterpretation")) or "MONOCHROME2"
+    if photometric not in GREYSCALE:
+        return (
+            f"its PhotometricInterpretation is {photometric}; only greyscale images "
+            "(MONOCHROME1 or MONOCHROME2) can be imported"
+        )
+    samples = as_int(get("SamplesPerPixel"), 1)
+    if samples != 1:
+        return f"it holds colour images (SamplesPerPixel {samples}); MR series must be greyscale"
+    allocated = as_int(get("BitsAllocated"), 16)
+    if allocated not in BITS_ALLOCATED:
+        return f"its BitsAllocated {allocated} is not supported (only 8, 16 or 32)"
+    stored = as_int(get("BitsStored"), allocated)
+    if stored is None or not 0 < stored <= allocated:
+        return f"its BitsStored {stored} is not between 1 and its BitsAllocated {allocated}"
+    representation = as_int(get("PixelRepresentation"), 0)
+    if representation not in (0, 1):
+        return f"its PixelRepresentation {representation} is neither 0 (unsigned) nor 1 (signed)"
+    frames = frame_count(get("NumberOfFrames"))
+    if frames is None:
+        return f"its NumberOfFrames {_shown(get('NumberOfFrames'))} is not a positive integer"
+    if frames > MAX_FRAMES_PER_FILE:
+        return f"its NumberOfFrames {frames} is more than the {MAX_FRAMES_PER_FILE} accepted"
+    return None
+
+
+def expected_pixel_bytes(get: Callable[[str], Any]) -> int:
+    """Rows × Columns × frames × samples × BitsAllocated / 8 (after ``image_problem`` passed)."""
+    rows, columns = as_int(get("Rows"), 0) or 0, as_int(get("Columns"), 0) or 0
+    samples = as_int(get("SamplesPerPixel"), 1) or 1
+    bits = as_int(get("BitsAllocated"), 16) or 16
+    frames = frame_count(get("NumberOfFrames")) or 1
+    return rows * columns * samples * frames * bits // 8
+
+
+def native_length_problem(length: int, available: int, expected: int) -> str | None:
+    """Native pixel data must hold exactly what the header implies, plus at most one pad byte.
+
+    ``length`` is the element's declared value length, ``available`` the bytes that follow it
+    in the file.
+    """
+    if length > available and available < expected:
+        return corrupt(f"the pixel data ends early: {available} of {expected} bytes are there")
+    if length > available:
+        return corrupt(
+            f"the pixel data element declares {length} bytes but only {available} follow in "
+            "the file"
+        )
+    if length < expected:
+        return corrupt(f"the pixel data ends early: {length} of {expected} bytes are there")
+    if length > expected + 1:
+        return (
+            f"its pixel data holds {length} bytes, more than the {expected} that Rows × Columns "
+            "× NumberOfFrames × BitsAllocated imply: the header does not describe the data"
+        )
+    return None
 
 
 def as_text(value) -> str:
@@ -185,17 +339,20 @@ def header_fields(
     """The SliceHeader fields of a file's top level: (per-file fields, per-slice fields).
 
     ``get(keyword)`` returns an attribute's value (str, list of str, int, or None); both the
-    pydicom path and the fast native parser (``dicom_fast``) feed this one function.
+    pydicom path and the fast native parser (``dicom_fast``) feed this one function, so both
+    refuse the same files for the same reasons.
     """
-    frames = as_int(get("NumberOfFrames"), 1) or 1
+    if problem is None and pixel_keyword is not None:
+        problem = image_problem(get)
+    frames = frame_count(get("NumberOfFrames")) or 1
     base = {
         "path": path,
         "name": name,
         "series_uid": as_text(get("SeriesInstanceUID")),
         "sop_uid": as_text(get("SOPInstanceUID")),
         "sop_class": as_text(get("SOPClassUID")),
-        "rows": as_int(get("Rows"), 0),
-        "columns": as_int(get("Columns"), 0),
+        "rows": as_int(get("Rows"), 0) or 0,
+        "columns": as_int(get("Columns"), 0) or 0,
         "photometric": as_text(get("PhotometricInterpretation")) or "MONOCHROME2",
         "samples_per_pixel": as_int(get("SamplesPerPixel"), 1),
         "bits_allocated": as_int(get("BitsAllocated"), 16),
@@ -210,15 +367,31 @@ def header_fields(
         "patient_name": as_text(get("PatientName")),
         "accession_number": as_text(get("AccessionNumber")),
         "study_id": as_text(get("StudyID")),
+        "modality": as_text(get("Modality")),
         "problem": problem,
     }
-    top = {
-        "instance_number": as_int(get("InstanceNumber")),
-        "position": as_floats(get("ImagePositionPatient"), 3),
-        "orientation": as_floats(get("ImageOrientationPatient"), 6),
-        "pixel_spacing": as_floats(get("PixelSpacing"), 2),
-        "slice_thickness": as_float(get("SliceThickness")),
-        "spacing_between_slices": as_float(get("SpacingBetweenSlices")),
-    }
-    top["slope"], top["intercept"] = rescale_of(get)
+    problems = Problems()
+    top = geometry_fields(get, problems)
+    top["instance_number"] = as_int(get("InstanceNumber"))
+    if base["problem"] is None and pixel_keyword is not None:
+        base["problem"] = problems.text
+    if base["problem"] is not None:
+        base["pixel_offset"] = None  # nothing of a refused file is read
     return base, top
+
+
+def geometry_fields(get: Callable[[str], Any], problems: Problems) -> dict:
+    """Position, orientation, spacing and rescale, each refused when present but not right."""
+    values = {
+        "position": problems.numbers(get("ImagePositionPatient"), 3, "ImagePositionPatient"),
+        "orientation": problems.numbers(
+            get("ImageOrientationPatient"), 6, "ImageOrientationPatient"
+        ),
+        "pixel_spacing": problems.numbers(get("PixelSpacing"), 2, "PixelSpacing"),
+        "slice_thickness": problems.number(get("SliceThickness"), "SliceThickness"),
+        "spacing_between_slices": problems.number(
+            get("SpacingBetweenSlices"), "SpacingBetweenSlices"
+        ),
+    }
+    values["slope"], values["intercept"] = rescale_of(get, problems)
+    return values

@@ -18,6 +18,8 @@ from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 from pydicom.tag import BaseTag
 
+from readerstudy.imaging.dicom import open_clamped
+
 MAX_BINARY_BYTES = 64  # larger binary values are summarised by their size
 MAX_TEXT_CHARS = 2000
 MAX_SEQUENCE_ITEMS = 3  # per-frame functional groups can have hundreds of items
@@ -141,5 +143,6 @@ def dataset_json(ds: Dataset) -> dict[str, Any]:
 
 def header_json(path: str) -> dict[str, Any]:
     """The JSON-safe header of the DICOM file at ``path``."""
-    ds = pydicom.dcmread(path, stop_before_pixels=True, force=True)
+    with open_clamped(path) as fp:
+        ds = pydicom.dcmread(fp, stop_before_pixels=True, force=True)
     return dataset_json(ds)

@@ -43,6 +43,10 @@ class Stack:
         return self.first.description
 
     @property
+    def modalities(self) -> list[str]:
+        return sorted({s.modality for s in self.slices})
+
+    @property
     def files(self) -> list[str]:
         return sorted({s.name for s in self.slices})
 
@@ -199,7 +203,7 @@ def assemble(slices: Iterable[SliceHeader]) -> list[Stack]:
     stacks: list[Stack] = []
     for series_uid, members in by_series.items():
         members, warnings = _without_duplicates(members)
-        broken = [s for s in members if s.problem]
+        broken = list({s.name: s for s in members if s.problem}.values())
         if broken:
             reasons = "; ".join(f"{s.name}: {s.problem}" for s in broken[:3])
             more = f" (and {len(broken) - 3} more)" if len(broken) > 3 else ""

@@ -22,6 +22,16 @@ class Plan:
     unmatched: list[dict] = field(default_factory=list)
 
 
+def modality_problem(stack: Stack, accepted: list[str] | tuple[str, ...]) -> str | None:
+    """Why a stack's modality is not one the study accepts (an empty list accepts any)."""
+    if not accepted:
+        return None
+    wrong = [m or "(none)" for m in stack.modalities if m not in accepted]
+    if not wrong:
+        return None
+    return f"its modality is {', '.join(wrong)}; this study accepts only {', '.join(accepted)}"
+
+
 def _target_entry(target: Target) -> dict:
     return {
         "case": target.case,
@@ -89,7 +99,9 @@ def _select(index: _Index, row: ManifestRow, top: str) -> list[SliceHeader]:
     return index.by_uid.get(row.series_uid, [])
 
 
-def plan_by_manifest(slices: list[SliceHeader], rows: list[ManifestRow]) -> Plan:
+def plan_by_manifest(
+    slices: list[SliceHeader], rows: list[ManifestRow], *, modalities: list[str] | None = None
+) -> Plan:
     plan = Plan()
     top = _single_top_folder(slices)
     index = _Index(slices)
@@ -126,8 +138,9 @@ def plan_by_manifest(slices: list[SliceHeader], rows: list[ManifestRow]) -> Plan
             continue
         stack = stacks[0]
         entry["source"] = f"{stack.label} ({row.where})"
-        if stack.problem:
-            plan.rejected.append({**entry, "series_uid": stack.series_uid, "reason": stack.problem})
+        problem = stack.problem or modality_problem(stack, modalities or [])
+        if problem:
+            plan.rejected.append({**entry, "series_uid": stack.series_uid, "reason": problem})
             continue
         plan.items.append((stack, target))
     rest = [s for s in slices if id(s) not in claimed]
@@ -139,14 +152,19 @@ def plan_by_manifest(slices: list[SliceHeader], rows: list[ManifestRow]) -> Plan
 
 
 def plan_by_rules(
-    slices: list[SliceHeader], rules: CompiledRules, *, case_sites: dict[str, str]
+    slices: list[SliceHeader],
+    rules: CompiledRules,
+    *,
+    case_sites: dict[str, str],
+    modalities: list[str] | None = None,
 ) -> Plan:
     plan = Plan()
     by_slot: dict[tuple, list[tuple[Stack, Target]]] = {}
     for stack in assemble(slices):
-        if stack.problem:
+        problem = stack.problem or modality_problem(stack, modalities or [])
+        if problem:
             plan.rejected.append(
-                {"source": stack.label, "series_uid": stack.series_uid, "reason": stack.problem}
+                {"source": stack.label, "series_uid": stack.series_uid, "reason": problem}
             )
             continue
         target = match_stack(stack, rules, case_sites=case_sites)

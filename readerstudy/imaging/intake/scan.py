@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
-import shutil
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from django.conf import settings
 
-from readerstudy.imaging.dicom.header import FileSkipped, SliceHeader
-from readerstudy.imaging.dicom.read import read_file_headers
+from readerstudy.imaging.dicom.header import FileSkipped, SliceHeader, corrupt
+from readerstudy.imaging.dicom.read import describe_error, read_file_headers
+from readerstudy.imaging.intake.workdir import work_folder
 from readerstudy.imaging.intake.zipsafe import zip_extract_safely
 
+logger = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]
 STAGE_READING = "Reading files"
 STAGE_IMPORTING = "Importing series"
@@ -26,20 +27,22 @@ class SourceMissing(Exception):
 
 
 @contextlib.contextmanager
-def import_root(path: Path) -> Iterator[tuple[Path, list[Path]]]:
-    """The folder to import from and its files; a zip is checked and extracted to a temp folder."""
+def import_root(path: Path, damaged: list[dict] | None = None) -> Iterator[tuple[Path, list[Path]]]:
+    """The folder to import from and its files; a zip is checked and extracted to a work folder.
+
+    Damaged zip entries are skipped and listed in ``damaged``.
+    """
     if path.is_dir():
         yield path, list_files(path)
         return
     if not path.is_file():
         raise SourceMissing(f"'{path}' does not exist.")
     if path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
-        folder = Path(tempfile.mkdtemp(prefix="readerstudy-import-"))
-        try:
-            zip_extract_safely(path, folder, max_bytes=settings.MAX_ZIP_UNCOMPRESSED_BYTES)
+        with work_folder() as folder:
+            zip_extract_safely(
+                path, folder, max_bytes=settings.MAX_ZIP_UNCOMPRESSED_BYTES, damaged=damaged
+            )
             yield folder, list_files(folder)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
         return
     yield path.parent, [path]
 
@@ -68,6 +71,9 @@ def scan_headers(
             skipped.append({"file": name, "reason": str(reason)})
         except OSError as error:
             skipped.append({"file": name, "reason": f"cannot be read ({error.strerror})"})
+        except Exception as error:  # no file may stop the import; its reason is reported
+            logger.debug("Reading %s failed", name, exc_info=True)
+            skipped.append({"file": name, "reason": corrupt(describe_error(error))})
         if progress is not None:
             progress(done, total, STAGE_READING)
     return slices, skipped

@@ -11,9 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.conf import settings
 
+from readerstudy.imaging.dicom import quiet_pydicom
 from readerstudy.imaging.dicom.header import SliceHeader, corrupt
-from readerstudy.imaging.dicom.read import read_file_frames
+from readerstudy.imaging.dicom.read import describe_error, read_file_frames
+from readerstudy.imaging.intake.zipsafe import human_size
 
 INT16 = (-32768, 32767)
 UINT16 = (0, 65535)
@@ -47,6 +50,19 @@ def _check_kind(headers: list[SliceHeader]) -> None:
         raise VolumeRejected(f"BitsAllocated {first.bits_allocated} is not supported")
 
 
+def _check_size(headers: list[SliceHeader], limit: int) -> None:
+    """Refuse a stack whose volume would not fit the per-series memory bound, before reading."""
+    first = headers[0]
+    width = max(first.bits_allocated // 8, 2)
+    needed = len(headers) * first.rows * first.columns * width
+    if needed > limit:
+        raise VolumeRejected(
+            f"its {len(headers)} slices of {first.columns}×{first.rows} would need "
+            f"{human_size(needed)} of memory, more than the {human_size(limit)} a series may "
+            "take (MAX_SERIES_MB)"
+        )
+
+
 def _read_stored(headers: list[SliceHeader]) -> np.ndarray:
     """Stored values of every slice, in the given order, reading each file once."""
     rows, columns = headers[0].rows, headers[0].columns
@@ -57,11 +73,13 @@ def _read_stored(headers: list[SliceHeader]) -> np.ndarray:
     for indices in by_file.values():
         header = headers[indices[0]]
         try:
-            frames = read_file_frames(header)
+            with quiet_pydicom():
+                frames = read_file_frames(header)
+        except MemoryError:
+            raise VolumeRejected(f"{header.name}: its pixels do not fit in memory") from None
         except Exception as error:  # decoders raise many kinds of errors
-            detail = str(error) or type(error).__name__
-            raise VolumeRejected(f"{header.name}: {corrupt(detail)}") from None
-        if frames.shape[1:] != (rows, columns):
+            raise VolumeRejected(f"{header.name}: {corrupt(describe_error(error))}") from None
+        if frames.ndim != 3 or frames.shape[1:] != (rows, columns):
             raise VolumeRejected(
                 f"{header.name}: its pixel data is {frames.shape[2]}×{frames.shape[1]}, "
                 f"not the {columns}×{rows} its header says"
@@ -71,6 +89,12 @@ def _read_stored(headers: list[SliceHeader]) -> np.ndarray:
             stored = np.empty((len(headers), rows, columns), dtype=native)
         elif not np.can_cast(native, stored.dtype, casting="safe"):
             stored = stored.astype(np.promote_types(stored.dtype, native))
+        wanted = max(headers[index].frame or 0 for index in indices)
+        if frames.shape[0] <= wanted:
+            raise VolumeRejected(
+                f"{header.name}: its pixel data holds {frames.shape[0]} frames, not the "
+                f"{header.frames} its header says"
+            )
         for index in indices:
             stored[index] = frames[headers[index].frame or 0]
         del frames
@@ -104,9 +128,13 @@ def _dtype_for(low: float, high: float) -> np.dtype | None:
     return None
 
 
-def stack_volume(headers: list[SliceHeader]) -> StackVolume:
-    """Read, rescale and store the slices of one stack (already ordered) as a 16-bit volume."""
+def stack_volume(headers: list[SliceHeader], *, max_bytes: int | None = None) -> StackVolume:
+    """Read, rescale and store the slices of one stack (already ordered) as a 16-bit volume.
+
+    ``max_bytes`` bounds the memory of one series (``settings.MAX_SERIES_BYTES`` by default).
+    """
     _check_kind(headers)
+    _check_size(headers, max_bytes if max_bytes is not None else settings.MAX_SERIES_BYTES)
     stored = _read_stored(headers)
     warnings = []
     if _invert_monochrome1(stored, headers):

@@ -4,6 +4,10 @@ Everything is checked from the central directory BEFORE anything is written: abs
 ``..`` entries, symbolic links, encrypted entries, and the summed uncompressed size against
 ``settings.MAX_ZIP_UNCOMPRESSED_BYTES`` (a zip bomb is refused without inflating a byte). While
 extracting, the bytes actually written are counted too, because the declared sizes can lie.
+
+A zip whose central directory cannot be read is refused whole, naming it. An entry whose data
+is damaged (bad CRC, corrupt deflate stream, cut short) is skipped with its reason, and the
+other entries are extracted: one bad file does not lose the rest.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import re
 import shutil
 import stat
 import zipfile
+import zlib
 from pathlib import Path
 
 CHUNK = 1024 * 1024
@@ -62,16 +67,27 @@ def zip_check(archive: zipfile.ZipFile, *, max_bytes: int) -> int:
     return total
 
 
-def zip_extract_safely(path: str | Path, destination: str | Path, *, max_bytes: int) -> int:
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError)
+
+
+def zip_extract_safely(
+    path: str | Path,
+    destination: str | Path,
+    *,
+    max_bytes: int,
+    damaged: list[dict] | None = None,
+) -> int:
     """Extract the zip at ``path`` into ``destination`` after checking it; return the file count.
 
-    Raises ``ZipRejected`` with the reason; a partial extraction is removed.
+    Raises ``ZipRejected`` with the reason; a partial extraction is removed. Damaged entries are
+    skipped and appended to ``damaged`` as {"file", "reason"} (the import reports them).
     """
     destination = Path(destination).resolve()
+    name = Path(path).name
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
-        raise ZipRejected(f"The upload '{Path(path).name}' is not a valid zip file.") from None
+    except (zipfile.BadZipFile, OSError, *_DAMAGED):
+        raise ZipRejected(f"The upload '{name}' is not a valid zip file.") from None
     with archive:
         zip_check(archive, max_bytes=max_bytes)
         written = 0
@@ -87,25 +103,42 @@ def zip_extract_safely(path: str | Path, destination: str | Path, *, max_bytes: 
                     target.mkdir(parents=True, exist_ok=True)
                     continue
                 target.parent.mkdir(parents=True, exist_ok=True)
-                entry_bytes = 0
-                with archive.open(info) as source, open(target, "wb") as sink:
-                    while chunk := source.read(CHUNK):
-                        entry_bytes += len(chunk)
-                        written += len(chunk)
-                        if entry_bytes > info.file_size or written > max_bytes:
-                            raise ZipRejected(
-                                f"The zip is rejected: entry '{info.filename}' inflates to more "
-                                "than its declared size."
-                            )
-                        sink.write(chunk)
+                try:
+                    written += _extract_entry(archive, info, target, max_bytes - written)
+                except _DAMAGED as error:
+                    target.unlink(missing_ok=True)
+                    if damaged is not None:
+                        damaged.append(
+                            {
+                                "file": info.filename,
+                                "reason": f"damaged in the zip '{name}', skipped "
+                                f"({type(error).__name__}: {str(error)[:120]})",
+                            }
+                        )
+                    continue
                 count += 1
         except ZipRejected:
             _empty(destination)
             raise
-        except (zipfile.BadZipFile, OSError, EOFError) as error:
+        except OSError as error:
             _empty(destination)
-            raise ZipRejected(f"The zip is damaged and cannot be extracted ({error}).") from None
+            raise ZipRejected(f"The zip '{name}' cannot be extracted ({error}).") from None
     return count
+
+
+def _extract_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, room: int):
+    """Write one entry, counting what it really inflates to; return the bytes written."""
+    entry_bytes = 0
+    with archive.open(info) as source, open(target, "wb") as sink:
+        while chunk := source.read(CHUNK):
+            entry_bytes += len(chunk)
+            if entry_bytes > info.file_size or entry_bytes > room:
+                raise ZipRejected(
+                    f"The zip is rejected: entry '{info.filename}' inflates to more "
+                    "than its declared size."
+                )
+            sink.write(chunk)
+    return entry_bytes
 
 
 def _empty(folder: Path) -> None:

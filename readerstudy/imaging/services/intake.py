@@ -17,7 +17,9 @@ from django.db import transaction
 
 from readerstudy.audit.services import audit_record
 from readerstudy.imaging.blinding import display_defaults
+from readerstudy.imaging.dicom import quiet_pydicom
 from readerstudy.imaging.dicom.headers import header_json
+from readerstudy.imaging.dicom.read import describe_error
 from readerstudy.imaging.intake.assembly import Stack
 from readerstudy.imaging.intake.manifest import ManifestError, ManifestRow, parse_manifest
 from readerstudy.imaging.intake.planning import Plan, plan_by_manifest, plan_by_rules
@@ -158,6 +160,16 @@ def series_import(
     return series, case_created, site_created
 
 
+def _headers_of(stack: Stack) -> dict:
+    """The provenance header of a stack's first file; a header pydicom cannot render entirely
+    is kept as far as it goes rather than losing the series."""
+    try:
+        with quiet_pydicom():
+            return header_json(stack.first.path)
+    except Exception as error:
+        return {"(unreadable)": describe_error(error)}
+
+
 class _Run:
     """One import run: the study's state as it goes, and the report being written."""
 
@@ -202,6 +214,11 @@ class _Run:
         except VolumeRejected as error:
             self.report.rejected.append({**entry, "reason": str(error)})
             return
+        except Exception as error:  # no series may stop the import; its reason is reported
+            logger.warning("Reading series %s failed", stack.series_uid, exc_info=True)
+            reason = f"its pixels could not be read ({describe_error(error)})"
+            self.report.rejected.append({**entry, "reason": reason})
+            return
         entry = _series_entry(stack, target, volume)
         series = _unsaved_series(stack, target, volume)
         slot = (target.case, target.sequence, target.arm)
@@ -231,7 +248,7 @@ class _Run:
             entry["warnings"].append(
                 f"the same pixels are also stored as case {twin[0]} {twin[1]} {twin[2]}"
             )
-        headers = header_json(stack.first.path)
+        headers = _headers_of(stack)
         if self.dry_run:
             self.planned[(target.case, target.sequence, target.arm)] = (series, headers)
             self._note_created(target, target.case not in self.cases, target.site not in self.sites)
@@ -311,6 +328,7 @@ def import_dicom(
     actor=None,
     request=None,
     progress: Progress | None = None,
+    source_name: str | None = None,
 ) -> ImportReport:
     """Import a folder or zip of DICOM files into ``study``; see docs/import.md.
 
@@ -321,7 +339,7 @@ def import_dicom(
     ``ImportReport`` with every series imported, skipped, rejected or unmatched, and why.
     """
     path = Path(path)
-    report = ImportReport(study=study.slug, source=path.name, dry_run=dry_run)
+    report = ImportReport(study=study.slug, source=source_name or path.name, dry_run=dry_run)
     try:
         _check_study(study)
         keys = list(study.sequences.values_list("key", flat=True))
@@ -330,7 +348,8 @@ def import_dicom(
             None if rows is not None else compile_rules(study.import_rules or {}, sequences=keys)
         )
         run = _Run(study, report, dry_run=dry_run, actor=actor)
-        with import_root(path) as (root, files):
+        damaged: list[dict] = []
+        with import_root(path, damaged) as (root, files):
             if isinstance(manifest, str | Path):
                 # A manifest kept inside the import folder is not an unreadable DICOM file.
                 kept = Path(manifest).resolve()
@@ -338,12 +357,14 @@ def import_dicom(
                     inside = root / kept.relative_to(root.resolve())
                     files = [f for f in files if f != inside]
             report.files_seen = len(files)
-            slices, report.files_skipped = scan_headers(root, files, progress=progress)
+            slices, skipped = scan_headers(root, files, progress=progress)
+            report.files_skipped = damaged + skipped
+            modalities = list(study.modalities or [])
             if rows is not None:
-                plan: Plan = plan_by_manifest(slices, rows)
+                plan: Plan = plan_by_manifest(slices, rows, modalities=modalities)
             else:
                 case_sites = {c: case.site.name for c, case in run.cases.items()}
-                plan = plan_by_rules(slices, rules, case_sites=case_sites)
+                plan = plan_by_rules(slices, rules, case_sites=case_sites, modalities=modalities)
             del slices
             report.rejected.extend(plan.rejected)
             report.unmatched.extend(plan.unmatched)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from readerstudy.imaging.models import PairCheck
 from readerstudy.studies.models import Case, Membership, PlannedReading, Study
-from readerstudy.studies.selectors import active_readers, assignment_plan, cases_for_reader
+from readerstudy.studies.selectors import active_readers, cases_for_reader, reading_plan
 
 SHOW_AT_MOST = 8
 
@@ -114,7 +114,7 @@ def _case_problems(study: Study) -> list[Problem]:
 
 
 def _plan_problems(study: Study) -> list[Problem]:
-    plan = assignment_plan(study)
+    plan = reading_plan(study)
     if plan is None or plan.is_fully_crossed:
         return []
     readers = list(active_readers(study))

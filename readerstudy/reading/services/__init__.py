@@ -17,7 +17,7 @@ from readerstudy.reading.services.rating import (
 )
 from readerstudy.reading.services.schedule import (
     ScheduleSummary,
-    schedule_for_late_reader,
+    schedule_ensure,
     schedule_generate,
 )
 
@@ -33,7 +33,7 @@ __all__ = [
     "assignment_start",
     "assignment_submit",
     "draft_save",
-    "schedule_for_late_reader",
+    "schedule_ensure",
     "schedule_generate",
     "study_open",
     "study_open_checked",

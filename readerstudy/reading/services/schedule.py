@@ -288,9 +288,7 @@ def _store(schedule: Schedule, reader, study: Study, rows: list[_Row]) -> None:
     Pane.objects.bulk_create(panes)
 
 
-def schedule_for_late_reader(
-    *, study: Study, membership: Membership, actor=None, request=None
-) -> None:
+def schedule_ensure(*, study: Study, membership: Membership, actor=None, request=None) -> None:
     """A reader who joins an open study gets a schedule at once, like everyone at opening."""
     if not study.is_open or membership.role != Membership.Role.READER:
         return

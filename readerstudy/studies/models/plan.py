@@ -1,4 +1,4 @@
-"""Assignment plans: which reader reads which cases (fully crossed unless narrowed)."""
+"""Reading plans: which reader reads which cases (fully crossed unless narrowed)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from readerstudy.studies.models.case import Case
 from readerstudy.studies.models.study import Study
 
 
-class AssignmentPlan(models.Model):
+class ReadingPlan(models.Model):
     """How a study's cases are shared among its readers. No plan means fully crossed."""
 
     class Mode(models.TextChoices):
@@ -18,7 +18,7 @@ class AssignmentPlan(models.Model):
         SUBSET = "subset", "Explicit subset per reader (by site or CSV)"
         SPLIT = "split", "Split: k readers per case, balanced"
 
-    study = models.OneToOneField(Study, on_delete=models.CASCADE, related_name="assignment_plan")
+    study = models.OneToOneField(Study, on_delete=models.CASCADE, related_name="reading_plan")
     mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.FULLY_CROSSED)
     readers_per_case = models.PositiveSmallIntegerField(null=True, blank=True)
     # How the subset was made ("site", "csv") so the page can say so; informational only.
@@ -32,11 +32,11 @@ class AssignmentPlan(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(mode__in=["fully_crossed", "subset", "split"]),
-                name="assignment_plan_mode_valid",
+                name="reading_plan_mode_valid",
             ),
             models.CheckConstraint(
                 condition=~Q(mode="split") | Q(readers_per_case__gte=1),
-                name="assignment_plan_split_needs_k",
+                name="reading_plan_split_needs_k",
             ),
         ]
 
@@ -51,7 +51,7 @@ class AssignmentPlan(models.Model):
 class PlannedReading(models.Model):
     """One reader is to read one case (all its sequences) under a subset or split plan."""
 
-    plan = models.ForeignKey(AssignmentPlan, on_delete=models.CASCADE, related_name="readings")
+    plan = models.ForeignKey(ReadingPlan, on_delete=models.CASCADE, related_name="readings")
     reader = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="planned_readings"
     )

@@ -8,6 +8,10 @@ from django.db import models
 from django.db.models import Q
 
 
+def default_modalities() -> list[str]:
+    return ["MR"]
+
+
 class Study(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -34,6 +38,12 @@ class Study(models.Model):
     # Rules that map DICOM series to sequence and arm when an import has no manifest, e.g.
     # {"T2W": {"conventional": "(?i)t2(?!.*dl)", "enhanced": "(?i)t2.*dl"}}.
     import_rules = models.JSONField(default=dict, blank=True)
+    # DICOM modalities the import accepts, e.g. ["MR"]; an empty list accepts any.
+    modalities = models.JSONField(default=default_modalities, blank=True)
+    # The called AE title that PACS send to (C-STORE); it selects this study's inbox.
+    dicom_ae_title = models.CharField(
+        "DICOM AE title", max_length=16, unique=True, null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from readerstudy.audit.services import audit_record
-from readerstudy.studies.models import AssignmentPlan, Case, PlannedReading, Site, Study
+from readerstudy.studies.models import Case, PlannedReading, ReadingPlan, Site, Study
 from readerstudy.studies.selectors import active_readers
 from readerstudy.studies.services.common import require_draft
 
@@ -22,7 +22,7 @@ MAX_CSV_PROBLEMS = 20
 
 def _plan_replace(*, study: Study, mode: str, pairs, k=None, source="", actor=None, request=None):
     require_draft(study)
-    plan, _ = AssignmentPlan.objects.update_or_create(
+    plan, _ = ReadingPlan.objects.update_or_create(
         study=study,
         defaults={"mode": mode, "readers_per_case": k, "source": source, "updated_by": actor},
     )
@@ -39,7 +39,7 @@ def _plan_replace(*, study: Study, mode: str, pairs, k=None, source="", actor=No
             1 for reader_id, _ in pairs if reader_id == membership.user_id
         )
     audit_record(
-        action="assignment.plan",
+        action="reading_plan.set",
         actor=actor,
         study=study,
         target=plan,
@@ -48,7 +48,7 @@ def _plan_replace(*, study: Study, mode: str, pairs, k=None, source="", actor=No
             "source": source,
             "readers_per_case": k,
             "pairs": len(pairs),
-            "cases_per_reader": per_reader if mode != AssignmentPlan.Mode.FULLY_CROSSED else {},
+            "cases_per_reader": per_reader if mode != ReadingPlan.Mode.FULLY_CROSSED else {},
         },
         request=request,
     )
@@ -56,17 +56,17 @@ def _plan_replace(*, study: Study, mode: str, pairs, k=None, source="", actor=No
 
 
 @transaction.atomic
-def assignment_plan_fully_crossed(*, study: Study, actor=None, request=None) -> AssignmentPlan:
+def reading_plan_fully_crossed(*, study: Study, actor=None, request=None) -> ReadingPlan:
     """Every active reader reads every non-excluded case (the default)."""
     return _plan_replace(
-        study=study, mode=AssignmentPlan.Mode.FULLY_CROSSED, pairs=[], actor=actor, request=request
+        study=study, mode=ReadingPlan.Mode.FULLY_CROSSED, pairs=[], actor=actor, request=request
     )
 
 
 @transaction.atomic
-def assignment_plan_by_site(
+def reading_plan_by_site(
     *, study: Study, sites_by_reader: dict[int, list[int]], actor=None, request=None
-) -> AssignmentPlan:
+) -> ReadingPlan:
     """Each reader (user id) reads every case from the sites (site ids) chosen for them."""
     readers = {m.user_id for m in active_readers(study)}
     site_ids = set(Site.objects.filter(study=study).values_list("pk", flat=True))
@@ -81,7 +81,7 @@ def assignment_plan_by_site(
         pairs += [(reader_id, case_id) for case_id in cases]
     return _plan_replace(
         study=study,
-        mode=AssignmentPlan.Mode.SUBSET,
+        mode=ReadingPlan.Mode.SUBSET,
         pairs=pairs,
         source="site",
         actor=actor,
@@ -89,28 +89,47 @@ def assignment_plan_by_site(
     )
 
 
-def parse_assignment_csv(*, study: Study, content: bytes, source: str = "CSV") -> list[tuple]:
+def parse_reading_plan_csv(*, study: Study, content: bytes, source: str = "CSV") -> list[tuple]:
     """Parse ``reader,case`` rows (header required) into (user id, case id) pairs.
 
-    Every problem names its line; nothing is applied unless the whole file is good.
+    Every problem names its line; nothing is applied unless the whole file is good. A file that
+    is not CSV at all (a stray carriage return inside a field, a field over the csv module's
+    128 KB limit) is refused with the line where reading stopped.
     """
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationError(f"{source}: the file is not UTF-8 text.") from None
     reader = csv.DictReader(io.StringIO(text))
-    fields = [f.strip().lower() for f in (reader.fieldnames or [])]
-    if "reader" not in fields or "case" not in fields:
+    try:
+        fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+        if "reader" not in fields or "case" not in fields:
+            raise ValidationError(
+                f"{source}: the header must name the columns 'reader' and 'case'; "
+                f"found {', '.join(fields) or 'nothing'}."
+            )
+        reader.fieldnames = fields
+        rows = [
+            (line, (row.get("reader") or "").strip(), (row.get("case") or "").strip())
+            for line, row in enumerate(reader, start=2)
+        ]
+    except csv.Error as exc:
         raise ValidationError(
-            f"{source}: the header must name the columns 'reader' and 'case'; "
-            f"found {', '.join(fields) or 'nothing'}."
-        )
-    reader.fieldnames = fields
+            f"{source}: line {reader.line_num} is not valid CSV ({exc}); save the file as plain "
+            "comma-separated text."
+        ) from None
+    return reading_plan_pairs(study=study, rows=rows, source=source)
+
+
+def reading_plan_pairs(
+    *, study: Study, rows: list[tuple[int, str, str]], source: str = "rows"
+) -> list[tuple]:
+    """Check (line, reader username, case identifier) rows; (user id, case id) pairs or the list
+    of problems, each naming its line."""
     readers = {m.user.get_username(): m.user_id for m in active_readers(study)}
     cases = dict(Case.objects.filter(study=study).values_list("identifier", "pk"))
     problems, pairs, seen = [], [], {}
-    for line, row in enumerate(reader, start=2):
-        username, case = (row.get("reader") or "").strip(), (row.get("case") or "").strip()
+    for line, username, case in rows:
         if not username and not case:
             continue
         if username not in readers:
@@ -134,13 +153,30 @@ def parse_assignment_csv(*, study: Study, content: bytes, source: str = "CSV") -
 
 
 @transaction.atomic
-def assignment_plan_from_csv(
-    *, study: Study, content: bytes, source: str = "CSV", actor=None, request=None
-) -> AssignmentPlan:
-    pairs = parse_assignment_csv(study=study, content=content, source=source)
+def reading_plan_from_rows(
+    *, study: Study, rows: list[tuple[str, str]], actor=None, request=None
+) -> ReadingPlan:
+    """The same as a CSV upload, from (reader, case) pairs (the API's ``rows``)."""
+    numbered = [(number, reader, case) for number, (reader, case) in enumerate(rows, start=1)]
+    pairs = reading_plan_pairs(study=study, rows=numbered, source="rows")
     return _plan_replace(
         study=study,
-        mode=AssignmentPlan.Mode.SUBSET,
+        mode=ReadingPlan.Mode.SUBSET,
+        pairs=pairs,
+        source="csv",
+        actor=actor,
+        request=request,
+    )
+
+
+@transaction.atomic
+def reading_plan_from_csv(
+    *, study: Study, content: bytes, source: str = "CSV", actor=None, request=None
+) -> ReadingPlan:
+    pairs = parse_reading_plan_csv(study=study, content=content, source=source)
+    return _plan_replace(
+        study=study,
+        mode=ReadingPlan.Mode.SUBSET,
         pairs=pairs,
         source="csv",
         actor=actor,
@@ -169,9 +205,9 @@ def balanced_split(reader_ids: list[int], case_ids: list[int], k: int) -> list[t
 
 
 @transaction.atomic
-def assignment_plan_split(
+def reading_plan_split(
     *, study: Study, readers_per_case: int, actor=None, request=None
-) -> AssignmentPlan:
+) -> ReadingPlan:
     """k readers per case, balanced over the active readers (cases in identifier order)."""
     reader_ids = [m.user_id for m in active_readers(study)]
     case_ids = list(
@@ -182,7 +218,7 @@ def assignment_plan_split(
     pairs = balanced_split(reader_ids, case_ids, int(readers_per_case))
     return _plan_replace(
         study=study,
-        mode=AssignmentPlan.Mode.SPLIT,
+        mode=ReadingPlan.Mode.SPLIT,
         pairs=pairs,
         k=int(readers_per_case),
         source="split",

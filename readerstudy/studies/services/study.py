@@ -10,12 +10,23 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from readerstudy.audit.services import audit_record
+from readerstudy.studies.aetitle import unique_ae_title
 from readerstudy.studies.models import Criterion, Membership, Sequence, Study
 from readerstudy.studies.protocols import DEFAULT_TEMPLATE, load_template
 from readerstudy.studies.services.common import audit_changes, field_changes, require_draft
 
 
 @transaction.atomic
+def _free_ae_title(slug: str) -> str | None:
+    """The slug's default AE title, made unique among the studies' titles; None if the slug
+    yields no usable title (the coordinator then sets one)."""
+    taken = Study.objects.exclude(dicom_ae_title=None).values_list("dicom_ae_title", flat=True)
+    try:
+        return unique_ae_title(slug, list(taken))
+    except ValueError:
+        return None
+
+
 def study_create(
     *,
     slug: str,
@@ -39,6 +50,8 @@ def study_create(
         allow_revisions=data.get("allow_revisions", False),
         ask_preference=data.get("ask_preference", False),
         noninferiority_margin=data.get("noninferiority_margin", 0.5),
+        modalities=list(data.get("modalities", [])),
+        dicom_ae_title=_free_ae_title(slug),
     )
     for order, item in enumerate(data["sequences"], start=1):
         Sequence.objects.create(study=study, key=item["key"], label=item["label"], order=order)

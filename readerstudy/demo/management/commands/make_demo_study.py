@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from readerstudy.demo.cases import demo_cases
 from readerstudy.demo.studies import (
     COMPLETED_SLUG,
     COMPLETED_TITLE,
@@ -15,7 +16,6 @@ from readerstudy.demo.studies import (
     TITLE,
     DemoFailed,
     DemoOptions,
-    demo_cases,
     demo_dicom_folder,
     demo_dicom_path,
     demo_logins,

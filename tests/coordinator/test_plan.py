@@ -67,17 +67,17 @@ def test_a_split_needs_k_between_one_and_the_number_of_readers():
 
 def test_the_split_plan_is_stored_and_honoured(client, three_readers, alice):
     client.force_login(alice)
-    client.post("/studies/glioma/assignment/split/", {"readers_per_case": 2})
+    client.post("/studies/glioma/plan/split/", {"readers_per_case": 2})
     loads = {name: len(_cases(three_readers, name)) for name in ("bob", "kim", "lee")}
     assert loads == {"bob": 4, "kim": 4, "lee": 4}
-    page = client.get("/studies/glioma/assignment/").content.decode()
+    page = client.get("/studies/glioma/plan/").content.decode()
     assert "Split: k readers per case, balanced" in page
-    event = AuditEvent.objects.get(action="assignment.plan")
+    event = AuditEvent.objects.get(action="reading_plan.set")
     assert event.data["mode"] == "split" and event.data["readers_per_case"] == 2
 
 
 def test_a_split_goes_out_of_date_when_cases_are_added(three_readers, alice):
-    assign.assignment_plan_split(study=three_readers, readers_per_case=2, actor=alice)
+    assign.reading_plan_split(study=three_readers, readers_per_case=2, actor=alice)
     Case.objects.create(study=three_readers, site=three_readers.sites.first(), identifier="P999")
     codes = {p.code for p in study_problems(three_readers) if p.blocking}
     assert "split_out_of_date" in codes
@@ -90,7 +90,7 @@ def test_a_subset_by_site(client, three_readers, alice, bob):
     lee = three_readers.memberships.get(user__username="lee").user
     client.force_login(alice)
     client.post(
-        "/studies/glioma/assignment/sites/",
+        "/studies/glioma/plan/sites/",
         {f"sites-{bob.pk}": [nyu.pk, snuh.pk], f"sites-{kim.pk}": [snuh.pk], f"sites-{lee.pk}": []},
     )
     assert _cases(three_readers, "bob") == ["P001", "P002", "P004", "P005"]
@@ -106,19 +106,19 @@ def test_a_subset_from_a_csv_upload(client, three_readers, alice):
     content = "\ufeffreader,case\nbob,P001\nbob,P002\nkim,P003\nlee,P004\n".encode()
     client.force_login(alice)
     client.post(
-        "/studies/glioma/assignment/csv/",
+        "/studies/glioma/plan/csv/",
         {"file": SimpleUploadedFile("plan.csv", content, content_type="text/csv")},
     )
     assert _cases(three_readers, "bob") == ["P001", "P002"]
     assert _cases(three_readers, "lee") == ["P004"]
-    page = client.get("/studies/glioma/assignment/").content.decode()
+    page = client.get("/studies/glioma/plan/").content.decode()
     assert "(from a CSV)" in page
 
 
 def test_a_bad_csv_names_every_bad_line_and_changes_nothing(three_readers, alice):
     content = b"reader,case\nbob,P001\nzed,P002\nbob,P404\nbob,P001\n"
     with pytest.raises(ValidationError) as caught:
-        assign.assignment_plan_from_csv(
+        assign.reading_plan_from_csv(
             study=three_readers, content=content, source="plan.csv", actor=alice
         )
     assert caught.value.messages == [
@@ -131,17 +131,17 @@ def test_a_bad_csv_names_every_bad_line_and_changes_nothing(three_readers, alice
 
 def test_a_csv_without_the_right_header_is_refused(three_readers):
     with pytest.raises(ValidationError, match="must name the columns 'reader' and 'case'"):
-        assign.parse_assignment_csv(study=three_readers, content=b"user,patient\nbob,P001\n")
+        assign.parse_reading_plan_csv(study=three_readers, content=b"user,patient\nbob,P001\n")
 
 
 def test_back_to_fully_crossed(three_readers, alice):
-    assign.assignment_plan_split(study=three_readers, readers_per_case=1, actor=alice)
-    assign.assignment_plan_fully_crossed(study=three_readers, actor=alice)
+    assign.reading_plan_split(study=three_readers, readers_per_case=1, actor=alice)
+    assign.reading_plan_fully_crossed(study=three_readers, actor=alice)
     assert len(_cases(three_readers, "kim")) == 6
 
 
 def test_the_schedules_follow_the_plan_when_the_study_opens(three_readers, alice):
-    assign.assignment_plan_split(study=three_readers, readers_per_case=1, actor=alice)
+    assign.reading_plan_split(study=three_readers, readers_per_case=1, actor=alice)
     study_open_checked(study=three_readers, seed=11, actor=alice)
     per_reader = Counter(
         Assignment.objects.filter(study=three_readers).values_list("reader__username", flat=True)
@@ -160,13 +160,13 @@ def test_the_plan_is_frozen_once_open(three_readers, alice):
     study_open_checked(study=three_readers, seed=1, actor=alice)
     three_readers.refresh_from_db()
     with pytest.raises(ValidationError, match="structure is frozen"):
-        assign.assignment_plan_split(study=three_readers, readers_per_case=1, actor=alice)
+        assign.reading_plan_split(study=three_readers, readers_per_case=1, actor=alice)
 
 
 def test_the_workload_page_shows_each_readers_numbers(client, three_readers, alice):
-    assign.assignment_plan_split(study=three_readers, readers_per_case=2, actor=alice)
+    assign.reading_plan_split(study=three_readers, readers_per_case=2, actor=alice)
     client.force_login(alice)
-    page = client.get("/studies/glioma/assignment/").content.decode()
+    page = client.get("/studies/glioma/plan/").content.decode()
     assert (
         '<tr data-user="bob"><td>bob</td><td>NYU</td><td>4</td><td>12</td><td>168</td></tr>' in page
     )

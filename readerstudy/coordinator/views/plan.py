@@ -1,4 +1,4 @@
-"""Assignment: who reads which cases, and the workload that results, before opening."""
+"""The reading plan: who reads which cases, and the workload that results, before opening."""
 
 from __future__ import annotations
 
@@ -7,24 +7,24 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from readerstudy.coordinator.forms.setup import AssignmentCsvForm, SplitForm
+from readerstudy.coordinator.forms.setup import PlanCsvForm, SplitForm
 from readerstudy.coordinator.views.setup import report
 from readerstudy.reading.selectors.readiness import study_problems, workloads
 from readerstudy.studies.gates import coordinator_page
 from readerstudy.studies.models import PlannedReading
-from readerstudy.studies.selectors import active_readers, assignment_plan
+from readerstudy.studies.selectors import active_readers, reading_plan
 from readerstudy.studies.services import plan as assign
 
 MAX_CSV_BYTES = 5 * 1024 * 1024
 
 
 def _back(study):
-    return redirect(f"/studies/{study.slug}/assignment/")
+    return redirect(f"/studies/{study.slug}/plan/")
 
 
 @coordinator_page
-def assignment_page(request, study):
-    plan = assignment_plan(study)
+def plan_page(request, study):
+    plan = reading_plan(study)
     readers = list(active_readers(study))
     sites = list(study.sites.all())
     chosen: dict[int, set[int]] = {}
@@ -42,10 +42,10 @@ def assignment_page(request, study):
     ]
     return render(
         request,
-        "studies/assignment.html",
+        "studies/plan.html",
         {
             "study": study,
-            "tab": "assignment",
+            "tab": "plan",
             "plan": plan,
             "matrix": matrix,
             "sites": sites,
@@ -62,16 +62,16 @@ def assignment_page(request, study):
                     else min(2, len(readers) or 1)
                 }
             ),
-            "csv_form": AssignmentCsvForm(),
+            "csv_form": PlanCsvForm(),
         },
     )
 
 
 @coordinator_page
 @require_POST
-def assignment_crossed(request, study):
+def plan_crossed(request, study):
     try:
-        assign.assignment_plan_fully_crossed(study=study, actor=request.user, request=request)
+        assign.reading_plan_fully_crossed(study=study, actor=request.user, request=request)
     except ValidationError as exc:
         report(request, exc)
     else:
@@ -81,7 +81,7 @@ def assignment_crossed(request, study):
 
 @coordinator_page
 @require_POST
-def assignment_by_site(request, study):
+def plan_by_site(request, study):
     sites_by_reader = {}
     for membership in active_readers(study):
         values = request.POST.getlist(f"sites-{membership.user_id}")
@@ -91,7 +91,7 @@ def assignment_by_site(request, study):
             messages.error(request, "The site choice was not understood; try again.")
             return _back(study)
     try:
-        assign.assignment_plan_by_site(
+        assign.reading_plan_by_site(
             study=study, sites_by_reader=sites_by_reader, actor=request.user, request=request
         )
     except ValidationError as exc:
@@ -103,8 +103,8 @@ def assignment_by_site(request, study):
 
 @coordinator_page
 @require_POST
-def assignment_csv(request, study):
-    form = AssignmentCsvForm(request.POST, request.FILES)
+def plan_csv(request, study):
+    form = PlanCsvForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "Choose a CSV file with the header reader,case.")
         return _back(study)
@@ -113,7 +113,7 @@ def assignment_csv(request, study):
         messages.error(request, f"{upload.name}: the file is larger than 5 MB.")
         return _back(study)
     try:
-        assign.assignment_plan_from_csv(
+        assign.reading_plan_from_csv(
             study=study,
             content=upload.read(),
             source=upload.name,
@@ -123,19 +123,19 @@ def assignment_csv(request, study):
     except ValidationError as exc:
         report(request, exc)
     else:
-        messages.success(request, f"Assignment read from {upload.name}.")
+        messages.success(request, f"Reading plan read from {upload.name}.")
     return _back(study)
 
 
 @coordinator_page
 @require_POST
-def assignment_split(request, study):
+def plan_split(request, study):
     form = SplitForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give the number of readers per case as a whole number.")
         return _back(study)
     try:
-        assign.assignment_plan_split(
+        assign.reading_plan_split(
             study=study,
             readers_per_case=form.cleaned_data["readers_per_case"],
             actor=request.user,
