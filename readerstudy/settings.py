@@ -208,6 +208,8 @@ IMPORT_WORK_DIR = envstr("IMPORT_WORK_DIR", "")
 DICOM_LISTEN_PORT = envint("DICOM_LISTEN_PORT", 11112, minimum=1)
 # One series' volume in memory during an import; a bigger declared series is refused unread.
 MAX_SERIES_BYTES = envint("MAX_SERIES_MB", 2048, minimum=1) * 1024 * 1024
+# Uploads of failed imports (which may hold patient data) are deleted after this many days.
+UPLOAD_RETENTION_DAYS = envint("UPLOAD_RETENTION_DAYS", 7, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

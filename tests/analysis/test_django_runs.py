@@ -18,6 +18,7 @@ from readerstudy.analysis.report.tables import TABLE_NAMES
 from readerstudy.analysis.services import analysis_run
 from readerstudy.analysis.stats.results import RESULT_KEYS
 from readerstudy.audit.models import AuditEvent
+from tests.accounts.totp import _enable
 from tests.analysis.django_builders import build_scored_study
 
 
@@ -156,6 +157,7 @@ def test_a_superuser_can_inspect_runs_in_the_admin(client, scored_study, alice, 
     run = analysis_run(study=scored_study, actor=alice)
     admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
     client.force_login(admin)
+    _enable(client, admin)  # staff reach the admin through two-factor
 
     assert client.get("/admin/analysis/analysisrun/").status_code == 200
     assert client.get(f"/admin/analysis/analysisrun/{run.pk}/change/").status_code == 200
