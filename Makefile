@@ -3,6 +3,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+NODE_STAMP := node_modules/.installed-stamp
+BIOME := node_modules/.bin/biome
 DEMO_ENV := DEBUG=True
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -40,17 +42,26 @@ test-js:
 		else echo "SKIPPED: front-end tests need node (not installed)"; fi; \
 	fi
 
-lint: install lint-imports
+# The JS formatter and linter (Biome, pinned by package.json and package-lock.json), installed
+# into node_modules/ on first use. Only `make lint` and `make format` need npm.
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "make lint needs node and npm (apt-get install nodejs npm)"; exit 1; }
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+lint: install lint-imports $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIOME) ci --error-on-warnings
 
 # The layers of docs/architecture.md: imports only downward (contracts in pyproject.toml).
 lint-imports: install
 	$(BIN)/lint-imports
 
-format: install
+format: install $(NODE_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(BIOME) check --write
 
 # Any management command with the demo's settings, e.g. make manage ARGS="import_dicom demo DIR".
 manage: install
@@ -60,4 +71,4 @@ bench: install
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf var/ .pytest_cache
+	rm -rf var/ .pytest_cache node_modules

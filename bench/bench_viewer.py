@@ -1,16 +1,16 @@
 """Benchmark: how fast a reader's images arrive, beside a static-file baseline from the same run.
 
 For a 2 × 24 × 256² pair and a 2 × 60 × 512² pair of phantom volumes, a Python client loads a
-task the way the viewer does (task detail, each pane's middle slice first, then requests of
-DEFAULT_CHUNK_BYTES decoded bytes outward (frontend/viewer/loadorder.js), as many in flight per
-pane as the viewer keeps (DEFAULT_MAX_IN_FLIGHT in frontend/viewer/stack.js), both panes at once)
-from a threaded Django server on loopback running in its own process, and decodes every
-response (gunzip + unshuffle) like the browser. Figures:
+task the way the viewer does (the assignment detail, each pane's middle slice first, then
+requests of DEFAULT_CHUNK_BYTES decoded bytes outward (frontend/viewer/loadorder.js), as many in
+flight per pane as the viewer keeps (DEFAULT_MAX_IN_FLIGHT in frontend/viewer/stack.js), both
+panes at once) from a threaded Django server on loopback running in its own process, and decodes
+every response (gunzip + unshuffle) like the browser. Figures:
 
-- first paint: task detail + both middle slices decoded (target ≤ 150 ms);
+- first paint: assignment detail + both middle slices decoded (target ≤ 150 ms);
 - full pair: every slice of both panes decoded (target ≤ 1 s for the 512² pair);
-- pixel endpoint overhead: the slice requests (from the task detail's arrival until every slice is
-  decoded) against the baseline of the SAME bytes read from disk and sent as
+- pixel endpoint overhead: the slice requests (from the assignment detail's arrival until every
+  slice is decoded) against the baseline of the SAME bytes read from disk and sent as
   static files by the same server (WhiteNoise), same requests, same client work (target ≤ 2×);
 - payload per slice against raw 16-bit (target ≤ 0.6×), per arm, for the encodings considered;
 - bytes sent per arm for a whole task, before and after padding both arms to the same size
@@ -21,7 +21,7 @@ response (gunzip + unshuffle) like the browser. Figures:
 
 "cold" is a fresh server process, whose in-memory slice cache is empty (the first time anyone opens
 the task, or after a restart), with the encoded slices that opening the study stored on disk
-(reading/pixel_store.py); "not stored" is the same without those files (the background task has
+(reading/pixels/store.py); "not stored" is the same without those files (the background task has
 not reached this series yet), so every slice is encoded on request; "warm" is the same task again
 on the server of the "cold" run (the slices are in memory, as they are for the next task, which
 the server loads while the reader reads the current one).
@@ -269,7 +269,8 @@ def plan_for(series) -> list[tuple[int, int]]:
 
 
 def write_baseline_files(study, reader, client: Client) -> dict[str, int]:
-    """Every response of each task, as the same bytes in files under STATIC_ROOT.
+    """Every response of each assignment, as the same bytes in files under STATIC_ROOT; returns
+    the read order of each size's assignment.
 
     Written before any server starts: WhiteNoise indexes static files when the app loads.
     """
@@ -277,20 +278,20 @@ def write_baseline_files(study, reader, client: Client) -> dict[str, int]:
     from readerstudy.reading.pixels.payload import pixel_payload
 
     root = Path(settings.STATIC_ROOT) / "bench"
-    tasks = {}
+    read_orders = {}
     for assignment in Assignment.objects.filter(reader=reader).order_by("read_order"):
         panes = list(assignment.panes.select_related("series"))
         label = next(lbl for lbl, matrix, _ in SIZES if matrix == panes[0].series.rows)
-        folder = root / f"task{assignment.read_order}"
+        folder = root / f"assignment{assignment.read_order}"
         folder.mkdir(parents=True, exist_ok=True)
         for pane in panes:
             for start, stop in plan_for(pane.series):
                 body = pixel_payload(pane.series, start, stop).body
                 (folder / f"{pane.name}-{start}-{stop}.bin").write_bytes(body)
-        detail = client.get(f"/api/reading/{study.slug}/tasks/{assignment.read_order}/")
+        detail = client.get(f"/api/reading/{study.slug}/assignments/{assignment.read_order}/")
         (folder / "detail.json").write_bytes(detail.content)
-        tasks[label] = assignment.read_order
-    return tasks
+        read_orders[label] = assignment.read_order
+    return read_orders
 
 
 # -- the client: what the viewer does -----------------------------------------------------------
@@ -360,22 +361,22 @@ def _verdict(value: float, target: float, strict: bool = False) -> str:
     return "ok" if (value < target if strict else value <= target) else "MISSED"
 
 
-def server_figures(study, cookie: str, tasks: dict[str, int], repeat: int) -> list[str]:
+def server_figures(study, cookie: str, read_orders: dict[str, int], repeat: int) -> list[str]:
     def endpoint_url(pane, start, stop):
         return f"/api/reading/panes/{pane['token']}/slices?start={start}&stop={stop}"
 
     lines = []
     for label, _matrix, _slices in SIZES:
-        number = tasks[label]
-        detail_path = f"/api/reading/{study.slug}/tasks/{number}/"
+        read_order = read_orders[label]
+        detail_path = f"/api/reading/{study.slug}/assignments/{read_order}/"
 
-        def static_url(pane, start, stop, number=number):
-            return f"/static/bench/task{number}/{pane['name']}-{start}-{stop}.bin"
+        def static_url(pane, start, stop, read_order=read_order):
+            return f"/static/bench/assignment{read_order}/{pane['name']}-{start}-{stop}.bin"
 
         # Another task first: a server that has served pixels before (process warm-up, ≈30–40
         # ms the first time a process builds pixel responses, is not this task's cost).
-        other = next(tasks[other] for other, _, _ in SIZES if other != label)
-        other_path = f"/api/reading/{study.slug}/tasks/{other}/"
+        other = next(read_orders[other] for other, _, _ in SIZES if other != label)
+        other_path = f"/api/reading/{study.slug}/assignments/{other}/"
         runs: dict[str, list[dict]] = {kind: [] for kind in TRANSIENT + STEADY + ("static",)}
         for _ in range(repeat):
             stored_pixels(study, present=False)
@@ -396,7 +397,9 @@ def server_figures(study, cookie: str, tasks: dict[str, int], repeat: int) -> li
                 runs["cold"].append(load_task(fetcher, detail_path, endpoint_url))
                 runs["warm"].append(load_task(fetcher, detail_path, endpoint_url))
                 runs["static"].append(
-                    load_task(fetcher, f"/static/bench/task{number}/detail.json", static_url)
+                    load_task(
+                        fetcher, f"/static/bench/assignment{read_order}/detail.json", static_url
+                    )
                 )
         median = {
             kind: {
@@ -420,7 +423,7 @@ def server_figures(study, cookie: str, tasks: dict[str, int], repeat: int) -> li
                 f"{static['first_ms']:4.1f} ms, target ≤ {TARGET_FIRST_PAINT_MS}: "
                 f"{_verdict(f['first_ms'], TARGET_FIRST_PAINT_MS)}) · {full}) · pixel endpoint "
                 f"overhead {overhead:.2f}× [target ≤ {TARGET_OVERHEAD}×: "
-                f"{_verdict(overhead, TARGET_OVERHEAD)}] · whole task (with the task detail) "
+                f"{_verdict(overhead, TARGET_OVERHEAD)}] · whole task (with the assignment detail) "
                 f"{whole:.2f}× · server CPU "
                 f"{f['server_cpu_ms']:.0f} ms (static {static['server_cpu_ms']:.0f} ms)"
             )
@@ -514,7 +517,7 @@ def _reader_page(browser, base: str, cookie: str):
 
 
 def browser_figures(
-    cookie: str, study, number: int, repeat: int, stack_js: str | None = None
+    cookie: str, study, read_order: int, repeat: int, stack_js: str | None = None
 ) -> list[str]:
     if not CHROMIUM.exists():
         return [f"  skipped: no browser at {CHROMIUM}"]
@@ -527,7 +530,7 @@ def browser_figures(
         for run_index in range(repeat):
             with ServerProcess(stack_js) as port:
                 base = f"http://127.0.0.1:{port}"
-                url = f"{base}/read/{study.slug}/{number}/"
+                url = f"{base}/read/{study.slug}/{read_order}/"
                 # cold: empty pixel cache on the server, empty browser cache.
                 context, page = _reader_page(browser, base, cookie)
                 loads["cold"].append(_open_task(page, url))
@@ -597,7 +600,7 @@ def _frame_figures(page) -> list[str]:
     return lines
 
 
-def profile_server(client: Client, study, number: int) -> str:
+def profile_server(client: Client, study, read_order: int) -> str:
     """pyinstrument over the server side of one cold 512² task load, run in this thread."""
     try:
         from pyinstrument import Profiler
@@ -606,7 +609,7 @@ def profile_server(client: Client, study, number: int) -> str:
     from readerstudy.reading.pixels.payload import slice_cache
 
     slice_cache.clear()
-    detail = client.get(f"/api/reading/{study.slug}/tasks/{number}/").json()
+    detail = client.get(f"/api/reading/{study.slug}/assignments/{read_order}/").json()
     profiler = Profiler(async_mode="disabled")
     profiler.start()
     for pane in detail["panes"]:
@@ -629,14 +632,14 @@ def run(repeat: int, browser: bool, profile: bool, stack_js: str | None = None) 
     client = Client()
     client.force_login(reader)
     cookie = f"sessionid={client.cookies['sessionid'].value}"
-    tasks = write_baseline_files(study, reader, client)
+    read_orders = write_baseline_files(study, reader, client)
     print(f"  phantom study built in {time.perf_counter() - started:.1f} s")
 
     print(f"\nServer on loopback, median of {repeat}; the client decodes every slice:")
-    for line in server_figures(study, cookie, tasks, repeat):
+    for line in server_figures(study, cookie, read_orders, repeat):
         print(line)
     if profile:
-        print(profile_server(client, study, tasks["60 × 512²"]))
+        print(profile_server(client, study, read_orders["60 × 512²"]))
 
     print("\nPayload per slice (phantom T2W, Rician noise) against raw 16-bit:")
     for line in payload_figures(volumes):
@@ -648,7 +651,7 @@ def run(repeat: int, browser: bool, profile: bool, stack_js: str | None = None) 
     if browser:
         print("\nBrowser (headless chromium, 60 × 512² pair):")
         source = Path(stack_js).read_text() if stack_js else None
-        for line in browser_figures(cookie, study, tasks["60 × 512²"], repeat, source):
+        for line in browser_figures(cookie, study, read_orders["60 × 512²"], repeat, source):
             print(line)
     return 0
 

@@ -1,4 +1,5 @@
-"""``{% module_script 'reading/main.js' %}``: a page's ES module with its imports preloaded.
+"""``{% module_script 'reading/main.js' %}``: a page's ES module with its imports preloaded; and
+``{% test_probes %}``: the app root's opt-in to the browser-test probes.
 
 Without a bundler, the browser discovers a module's imports only after fetching and parsing it,
 so a three-level import graph costs three round trips before anything runs (measured on the
@@ -22,6 +23,7 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.templatetags.static import static
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -76,3 +78,13 @@ def module_script(entry: str) -> str:
         "", '<link rel="modulepreload" href="{}">', ((static(path),) for path in graph[1:])
     )
     return format_html('{}<script type="module" src="{}"></script>', links, static(entry))
+
+
+@register.simple_tag
+def test_probes() -> SafeString:
+    """`` data-test-probes`` when settings.FRONTEND_TEST_PROBES is on, else nothing.
+
+    Written inside an app root's tag (``<div id="reading-app"{% test_probes %} …>``): the page's
+    modules put their test probes on the window only when it is there (frontend/base/probes.js).
+    """
+    return mark_safe(" data-test-probes" if settings.FRONTEND_TEST_PROBES else "")

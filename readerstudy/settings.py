@@ -169,6 +169,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(envstr("STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "frontend"]
+# The pages' test probes (window globals the browser tests and the benchmark read): off in
+# production, on in the test settings (frontend/base/probes.js).
+FRONTEND_TEST_PROBES = envbool("FRONTEND_TEST_PROBES", "False")
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Volumes, uploads and reports go through Django's storage API so they can move to object storage.

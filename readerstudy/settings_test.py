@@ -10,6 +10,7 @@ os.environ.setdefault("INBOX_STORAGE_DIR", tempfile.mkdtemp(prefix="readerstudy-
 os.environ.setdefault("UPLOAD_STORAGE_DIR", tempfile.mkdtemp(prefix="readerstudy-uploads-"))
 os.environ.setdefault("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("FRONTEND_TEST_PROBES", "True")
 # The suite signs the same users in thousands of times a minute; tests of throttling set rates.
 os.environ.setdefault("API_THROTTLE_ANON", "1000000/minute")
 os.environ.setdefault("API_THROTTLE_USER", "1000000/minute")

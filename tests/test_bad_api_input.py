@@ -20,7 +20,7 @@ def reading(client, study, bob):
 
 
 def _task_url(assignment) -> str:
-    return f"/api/reading/{assignment.study.slug}/tasks/{assignment.read_order}/"
+    return f"/api/reading/{assignment.study.slug}/assignments/{assignment.read_order}/"
 
 
 @pytest.mark.parametrize("endpoint,method", [("draft", "put"), ("submit", "post")])

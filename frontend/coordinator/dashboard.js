@@ -1,10 +1,16 @@
 // The coordinator's live progress dashboard: polls the progress API and redraws without reloading.
-import { drawCompletionChart } from "./chart.js";
+import { isOk, send } from '../base/http.js';
+import { drawCompletionChart } from './chart.js';
 
-const root = document.getElementById("dashboard");
+const root = typeof document !== 'undefined' ? document.getElementById('dashboard') : null;
 
+/**
+ * Reading time as the dashboard shows it: "42 s", "7 min 5 s", "2 h 5 min"; "—" when unknown.
+ * @param {number|null|undefined} seconds
+ * @returns {string}
+ */
 export function formatSeconds(seconds) {
-  if (seconds === null || seconds === undefined) return "—";
+  if (seconds === null || seconds === undefined) return '—';
   const s = Math.round(seconds);
   if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);
@@ -15,7 +21,7 @@ export function formatSeconds(seconds) {
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") node.className = v;
+    if (k === 'class') node.className = v;
     else node.setAttribute(k, v);
   }
   for (const child of children) {
@@ -25,61 +31,84 @@ function el(tag, attrs = {}, ...children) {
 }
 
 function readerTable(site) {
-  const head = el("tr", {}, ...["Reader", "Done / total", "Median time", "Total time", "Last activity", "Drafts open", ""].map((h) => el("th", {}, h)));
-  const body = el("tbody");
+  const head = el(
+    'tr',
+    {},
+    ...['Reader', 'Done / total', 'Median time', 'Total time', 'Last activity', 'Drafts open', ''].map((h) =>
+      el('th', {}, h),
+    ),
+  );
+  const body = el('tbody');
   for (const r of site.readers) {
     const percent = r.total ? Math.round((100 * r.done) / r.total) : 0;
-    const fill = el("span");
+    const fill = el('span');
     fill.style.width = `${percent}%`; // CSSOM, not a style attribute: the CSP forbids inline styles
-    const bar = el("div", { class: "bar", title: `${percent}%` }, fill);
+    const bar = el('div', { class: 'bar', title: `${percent}%` }, fill);
     body.append(
       el(
-        "tr",
-        { class: r.active ? "" : "inactive", "data-user": r.username },
-        el("td", {}, r.username, r.active ? "" : " (deactivated)"),
-        el("td", { class: "done" }, el("span", { class: "count" }, `${r.done} / ${r.total}`), bar),
-        el("td", {}, formatSeconds(r.median_seconds)),
-        el("td", {}, formatSeconds(r.total_seconds)),
-        el("td", {}, r.last_activity ? new Date(r.last_activity).toLocaleString() : "—"),
-        el("td", { class: "drafts" }, r.drafts),
-        el("td", {}, el("a", { href: r.tasks_url }, "Tasks")),
+        'tr',
+        { class: r.active ? '' : 'inactive', 'data-user': r.username },
+        el('td', {}, r.username, r.active ? '' : ' (deactivated)'),
+        el('td', { class: 'done' }, el('span', { class: 'count' }, `${r.done} / ${r.total}`), bar),
+        el('td', {}, formatSeconds(r.median_seconds)),
+        el('td', {}, formatSeconds(r.total_seconds)),
+        el('td', {}, r.last_activity ? new Date(r.last_activity).toLocaleString() : '—'),
+        el('td', { class: 'drafts' }, r.drafts),
+        el('td', {}, el('a', { href: r.tasks_url }, 'Tasks')),
       ),
     );
   }
-  return el("div", { class: "site-block" }, el("h3", {}, site.site || "No site"), el("table", { class: "compact readers" }, el("thead", {}, head), body));
+  return el(
+    'div',
+    { class: 'site-block' },
+    el('h3', {}, site.site || 'No site'),
+    el('table', { class: 'compact readers' }, el('thead', {}, head), body),
+  );
 }
 
 function caseGrid(cases) {
   const frag = document.createDocumentFragment();
   for (const c of cases) {
-    const state = c.readers_done === c.readers_total ? "all" : c.readers_done ? "some" : "none";
-    frag.append(el("div", { class: `case-cell ${state}`, title: `${c.case} (${c.site}): ${c.readers_done} of ${c.readers_total} readers done`, "data-case": c.case }, el("span", {}, c.case), el("small", {}, `${c.readers_done}/${c.readers_total}`)));
+    const state = c.readers_done === c.readers_total ? 'all' : c.readers_done ? 'some' : 'none';
+    frag.append(
+      el(
+        'div',
+        {
+          class: `case-cell ${state}`,
+          title: `${c.case} (${c.site}): ${c.readers_done} of ${c.readers_total} readers done`,
+          'data-case': c.case,
+        },
+        el('span', {}, c.case),
+        el('small', {}, `${c.readers_done}/${c.readers_total}`),
+      ),
+    );
   }
-  if (!cases.length) frag.append(el("p", { class: "muted" }, "No tasks yet: open the study first."));
+  if (!cases.length) frag.append(el('p', { class: 'muted' }, 'No tasks yet: open the study first.'));
   return frag;
 }
 
 function render(data) {
   const t = data.totals;
-  document.getElementById("totals").textContent = `${t.done} of ${t.total} tasks done · ${t.drafts} draft${t.drafts === 1 ? "" : "s"} open · ${t.readers} active reader${t.readers === 1 ? "" : "s"}`;
-  document.getElementById("totals").dataset.done = String(t.done);
-  document.getElementById("updated").textContent = new Date(data.generated_at).toLocaleTimeString();
-  const status = document.getElementById("study-status");
+  document.getElementById('totals').textContent =
+    `${t.done} of ${t.total} tasks done · ${t.drafts} draft${t.drafts === 1 ? '' : 's'} open · ${t.readers} active reader${t.readers === 1 ? '' : 's'}`;
+  document.getElementById('totals').dataset.done = String(t.done);
+  document.getElementById('updated').textContent = new Date(data.generated_at).toLocaleTimeString();
+  const status = document.getElementById('study-status');
   if (status) status.textContent = data.study.status.charAt(0).toUpperCase() + data.study.status.slice(1);
-  document.getElementById("readers-by-site").replaceChildren(...data.sites.map(readerTable));
-  document.getElementById("cases").replaceChildren(caseGrid(data.cases));
-  drawCompletionChart(document.getElementById("completion-chart"), data.timeline, t.total);
+  document.getElementById('readers-by-site').replaceChildren(...data.sites.map(readerTable));
+  document.getElementById('cases').replaceChildren(caseGrid(data.cases));
+  drawCompletionChart(document.getElementById('completion-chart'), data.timeline, t.total);
 }
 
 async function poll() {
+  const answer = await send('GET', root.dataset.url);
   try {
-    const response = await fetch(root.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    render(await response.json());
-    root.classList.remove("stale");
+    if (!isOk(answer)) throw new Error(answer.status ? `HTTP ${answer.status}` : 'no connection');
+    render(answer.data);
+    root.classList.remove('stale');
   } catch (error) {
-    root.classList.add("stale");
-    document.getElementById("updated").textContent = `not updated (${error.message}); retrying`;
+    root.classList.add('stale');
+    document.getElementById('updated').textContent = `not updated (${error.message}); retrying`;
   }
 }
 
@@ -89,7 +118,7 @@ if (root) {
   setInterval(() => {
     if (!document.hidden) poll();
   }, interval);
-  document.addEventListener("visibilitychange", () => {
+  document.addEventListener('visibilitychange', () => {
     if (!document.hidden) poll();
   });
 }

@@ -4,12 +4,14 @@
 // through the ROI API (JSON, CSRF header); the table below shows each ROI's numbers per arm.
 // A plain ES module (the CSP forbids inline scripts). Pure helpers are exported for node tests.
 
+import { send } from '../base/http.js';
+import { exposeProbe } from '../base/probes.js';
 import { DEFAULT_BINDINGS, resolveKey, sliceStep, wheelSteps } from '../viewer/bindings.js';
 import { middleSlice } from '../viewer/loadorder.js';
 import { WindowLut } from '../viewer/lut.js';
 import { createPaneDom, showMessage, updateOverlay, updateProgress } from '../viewer/pane.js';
 import { createSurface, renderPane } from '../viewer/render.js';
-import { StackCache, makeFetchRange } from '../viewer/stack.js';
+import { makeFetchRange, StackCache } from '../viewer/stack.js';
 import {
   clampSlice,
   dragWindow,
@@ -21,7 +23,6 @@ import {
   viewTransform,
   zoomBy,
 } from '../viewer/view.js';
-import { send } from '../reading/api.js';
 
 export const LABEL_COLOURS = {
   lesion: '#ff6b6b',
@@ -85,10 +86,7 @@ export function formatNumber(v, digits = 1) {
 
 /** Cells of one ROI table row, in the table's column order. */
 export function roiCells(roi) {
-  const arm = (a) => [
-    a ? `${formatNumber(a.mean)} ± ${formatNumber(a.sd)}` : '—',
-    a ? formatNumber(a.snr) : '—',
-  ];
+  const arm = (a) => [a ? `${formatNumber(a.mean)} ± ${formatNumber(a.sd)}` : '—', a ? formatNumber(a.snr) : '—'];
   return [
     String(roi.slice_index + 1),
     roi.name ? `${roi.label_display}: ${roi.name}` : roi.label_display,
@@ -122,6 +120,13 @@ function readConfig(root) {
   };
 }
 
+/**
+ * Build the ROI editor inside its root (#roi-editor, configured by its data attributes) and load
+ * the case's ROIs.
+ * @param {HTMLElement} root
+ * @returns {object} the editor's probe (state, toScreen, setSlice), on the window as
+ *   `__roiEditor` when the page asks for test probes
+ */
 export function mountRoiEditor(root) {
   const doc = root.ownerDocument;
   const win = doc.defaultView;
@@ -242,7 +247,10 @@ export function mountRoiEditor(root) {
       outline(ctx, t, roi.shape, roi.points);
       ctx.stroke();
       // Ellipse labels sit above the shape; polygon labels at the first corner.
-      const [ax, ay] = roi.shape === 'ellipse' ? [roi.points[0][0] - roi.points[1][0], roi.points[0][1] - roi.points[1][1]] : roi.points[0];
+      const [ax, ay] =
+        roi.shape === 'ellipse'
+          ? [roi.points[0][0] - roi.points[1][0], roi.points[0][1] - roi.points[1][1]]
+          : roi.points[0];
       const a = toCss(t, ax, ay);
       ctx.fillStyle = ctx.strokeStyle;
       ctx.fillText(roi.name || roi.label_display, a.x + 4, a.y - 4);
@@ -289,7 +297,7 @@ export function mountRoiEditor(root) {
     if (code === 201) {
       showRois(data);
       const made = data.rois.find((r) => r.id === data.created);
-      const n = made && made.conventional ? ` (${made.conventional.n_pixels} pixels)` : '';
+      const n = made?.conventional ? ` (${made.conventional.n_pixels} pixels)` : '';
       say(`Saved the ${labelSelect.selectedOptions[0].textContent.toLowerCase()} ROI${n}.`);
     } else {
       say(data.detail || `The ROI was not saved (HTTP ${code || 'network error'}); try again.`, true);
@@ -379,7 +387,16 @@ export function mountRoiEditor(root) {
       return;
     }
     c.setPointerCapture(e.pointerId);
-    drag = { mode, start: point, now: point, x0: e.clientX, y0: e.clientY, x: e.clientX, y: e.clientY, view: { ...p.state } };
+    drag = {
+      mode,
+      start: point,
+      now: point,
+      x0: e.clientX,
+      y0: e.clientY,
+      x: e.clientX,
+      y: e.clientY,
+      view: { ...p.state },
+    };
   });
   c.addEventListener('pointermove', (e) => {
     const local = localPoint(e);
@@ -393,7 +410,8 @@ export function mountRoiEditor(root) {
     if (drag.mode === 'ellipse') drag.now = hover;
     else if (drag.mode === 'window') Object.assign(p.state, dragWindow(drag.view, dx, dy, range));
     else if (drag.mode === 'zoom') Object.assign(p.state, zoomBy(drag.view, dy));
-    else if (drag.mode === 'pan') Object.assign(p.state, panBy(p.state, e.clientX - drag.x, e.clientY - drag.y, transform()));
+    else if (drag.mode === 'pan')
+      Object.assign(p.state, panBy(p.state, e.clientX - drag.x, e.clientY - drag.y, transform()));
     drag.x = e.clientX;
     drag.y = e.clientY;
     redraw();
@@ -436,7 +454,7 @@ export function mountRoiEditor(root) {
     { passive: false },
   );
   doc.addEventListener('keydown', (e) => {
-    if (e.target.closest && e.target.closest('input, select, textarea')) return;
+    if (e.target.closest?.('input, select, textarea')) return;
     if (e.key === 'Escape') {
       vertices = [];
       drag = null;
@@ -512,11 +530,11 @@ export function mountRoiEditor(root) {
     },
     setSlice,
   };
-  win.__roiEditor = probe;
+  exposeProbe(root, '__roiEditor', probe);
   return probe;
 }
 
 if (typeof document !== 'undefined') {
   const root = document.getElementById('roi-editor');
-  if (root && root.dataset.apiUrl) mountRoiEditor(root);
+  if (root?.dataset.apiUrl) mountRoiEditor(root);
 }

@@ -2,17 +2,18 @@
 // short debounce; failures back off and retry; a 409 stops it. Network, storage and timers are
 // injected so the whole queue runs in node tests.
 
-import { classify, endpoint, parseLocalKey, reconcile, retryDelay, shouldFlushOnHide } from './draft.js';
+import { classify, endpoint, parseLocalKey, reconcile, recordUrl, retryDelay, shouldFlushOnHide } from './draft.js';
 
+/** The autosave queue of one assignment. */
 export class Autosaver {
   /**
    * @param {object} o
-   * @param {string} o.taskUrl            task detail URL (draft URL is derived from it)
-   * @param {string} o.storageKey         localStorage key (reader + study + task)
+   * @param {string} o.assignmentUrl      assignment detail URL (draft URL is derived from it)
+   * @param {string} o.storageKey         localStorage key (reader + study + read order)
    * @param {Storage} o.storage
-   * @param {(method, url, body, opts) => Promise<{status:number, data:object}>} o.send
+   * @param {(url, body, opts) => Promise<{status:number, data:object}>} o.saveDraft  PUT a draft
    * @param {() => number} o.now
-   * @param {() => number} o.activeSeconds running total for this task
+   * @param {() => number} o.activeSeconds running total for this assignment
    * @param {object} o.content            {scores, comment, preference} as loaded
    * @param {number} o.revision           revision as loaded
    * @param {(s:{kind:string, detail?:string}) => void} [o.onStatus]
@@ -20,11 +21,11 @@ export class Autosaver {
    * @param {object} [o.timers]           {set(fn, ms), clear(id)}
    */
   constructor(o) {
-    this.taskUrl = o.taskUrl;
-    this.url = endpoint(o.taskUrl, 'draft');
+    this.assignmentUrl = o.assignmentUrl;
+    this.url = endpoint(o.assignmentUrl, 'draft');
     this.storageKey = o.storageKey;
     this.storage = o.storage;
-    this.send = o.send;
+    this.saveDraft = o.saveDraft;
     this.now = o.now;
     this.activeSeconds = o.activeSeconds;
     this.content = o.content;
@@ -65,7 +66,7 @@ export class Autosaver {
   writeLocal() {
     const record = {
       v: 1,
-      taskUrl: this.taskUrl,
+      assignmentUrl: this.assignmentUrl,
       content: this.content,
       baseRevision: this.revision,
       changedAt: this.now(),
@@ -117,7 +118,8 @@ export class Autosaver {
     const seq = this.seq;
     const body = this.body();
     this.setStatus('saving');
-    this.inflight = this.send('PUT', this.url, body, { keepalive })
+    // why: called now, not in a microtask: a keepalive save on pagehide must leave before unload.
+    this.inflight = this.saveDraft(this.url, body, { keepalive })
       .catch(() => ({ status: 0, data: {} }))
       .then((res) => this.handle(res, seq, body));
     return this.inflight;
@@ -132,7 +134,8 @@ export class Autosaver {
       this.savedSeq = Math.max(this.savedSeq, seq);
       this.sentActiveSeconds = body.active_seconds;
       this.attempt = 0;
-      if (this.unsent) this.writeLocal(); // newer changes arrived meanwhile: keep them, new base
+      if (this.unsent)
+        this.writeLocal(); // newer changes arrived meanwhile: keep them, new base
       else this.clearLocal();
       this.setStatus(this.unsent ? 'pending' : 'saved');
     } else if (kind === 'retry' || kind === 'auth') {
@@ -198,10 +201,17 @@ export class Autosaver {
 }
 
 /**
- * Push drafts of OTHER tasks this reader left unsent in this browser (tab closed while offline).
- * Each is reconciled against its task detail first. Returns the numbers pushed.
+ * Push drafts of OTHER assignments this reader left unsent in this browser (tab closed while
+ * offline). Each is reconciled against its assignment detail first.
+ * @param {object} o
+ * @param {Storage} o.storage
+ * @param {string} o.reader  the reader's opaque key (other readers' drafts on this browser stay)
+ * @param {string|null} o.skipKey  the storage key of the assignment on screen
+ * @param {(url: string) => Promise<{status:number, data:object}>} o.fetchDetail  GET a detail
+ * @param {(url: string, body: object) => Promise<{status:number, data:object}>} o.saveDraft  PUT a draft
+ * @returns {Promise<number[]>} the read orders pushed
  */
-export async function pushOrphanDrafts({ storage, reader, skipKey, send }) {
+export async function pushOrphanDrafts({ storage, reader, skipKey, fetchDetail, saveDraft }) {
   const pushed = [];
   const keys = [];
   for (let i = 0; i < storage.length; i++) keys.push(storage.key(i));
@@ -214,18 +224,19 @@ export async function pushOrphanDrafts({ storage, reader, skipKey, send }) {
     } catch {
       continue;
     }
-    if (!local?.taskUrl) continue;
-    const detail = await send('GET', local.taskUrl).catch(() => ({ status: 0 }));
+    const url = recordUrl(local);
+    if (!url) continue;
+    const detail = await fetchDetail(url).catch(() => ({ status: 0 }));
     if (detail.status !== 200) continue; // offline or gone: keep it for a later page load
-    const server = { ...detail.data.task, scores: detail.data.scores };
+    const server = { ...detail.data.assignment, scores: detail.data.scores };
     const decision = reconcile(server, local);
     if (decision.action === 'discard') storage.removeItem(key);
     if (decision.action !== 'push') continue;
     const body = { ...local.content, active_seconds: local.activeSeconds ?? 0, revision: server.revision ?? 0 };
-    const res = await send('PUT', endpoint(local.taskUrl, 'draft'), body).catch(() => ({ status: 0 }));
+    const res = await saveDraft(endpoint(url, 'draft'), body).catch(() => ({ status: 0 }));
     if (classify(res.status) === 'ok' || classify(res.status) === 'conflict') {
       storage.removeItem(key);
-      if (classify(res.status) === 'ok') pushed.push(parsed.number);
+      if (classify(res.status) === 'ok') pushed.push(parsed.readOrder);
     }
   }
   return pushed;

@@ -1,23 +1,23 @@
 // Decisions of the draft queue, kept pure for node tests: what a locally kept draft looks like,
-// whether it must be pushed when a task opens (reconcile), how a server answer is classified,
+// whether it must be pushed when an assignment opens (reconcile), how a server answer is classified,
 // how long to back off, and what the status line says.
 
 export const STORAGE_PREFIX = 'readerstudy:draft:v1:';
 
-/** localStorage key: one entry per reader + study + task number. */
-export function localKey(reader, study, number) {
-  return `${STORAGE_PREFIX}${reader}:${study}:${number}`;
+/** localStorage key: one entry per reader + study + read order. */
+export function localKey(reader, study, readOrder) {
+  return `${STORAGE_PREFIX}${reader}:${study}:${readOrder}`;
 }
 
-/** Parse "…:<reader>:<study>:<number>" back; null for foreign keys. */
+/** Parse "…:<reader>:<study>:<readOrder>" back; null for foreign keys. */
 export function parseLocalKey(key) {
-  if (!key || !key.startsWith(STORAGE_PREFIX)) return null;
+  if (!key?.startsWith(STORAGE_PREFIX)) return null;
   const parts = key.slice(STORAGE_PREFIX.length).split(':');
   if (parts.length !== 3) return null;
-  return { reader: parts[0], study: parts[1], number: Number(parts[2]) };
+  return { reader: parts[0], study: parts[1], readOrder: Number(parts[2]) };
 }
 
-/** The editable content of a task: what the API's draft body carries besides time and revision. */
+/** The editable content of an assignment: what the API's draft body carries besides time and revision. */
 export function contentOf({ scores, comment = '', preference = null }) {
   return { scores, comment, preference };
 }
@@ -26,29 +26,39 @@ function canonical(content) {
   const scores = {};
   for (const pane of Object.keys(content.scores || {}).sort()) {
     const s = content.scores[pane] || {};
-    scores[pane] = Object.fromEntries(Object.keys(s).sort().map((k) => [k, s[k]]));
+    scores[pane] = Object.fromEntries(
+      Object.keys(s)
+        .sort()
+        .map((k) => [k, s[k]]),
+    );
   }
   return JSON.stringify([scores, content.comment || '', content.preference ?? null]);
 }
 
+/**
+ * Whether two answers are the same (order of panes and criteria aside).
+ * @param {{scores: object, comment?: string, preference?: string|null}} a
+ * @param {{scores: object, comment?: string, preference?: string|null}} b
+ * @returns {boolean}
+ */
 export function sameContent(a, b) {
   return canonical(a) === canonical(b);
 }
 
 /**
- * What to do with a draft found in localStorage when the task opens.
- * @param {object} server  the task detail's `task` plus `scores`
+ * What to do with a draft found in localStorage when the assignment opens.
+ * @param {object} server  the assignment detail's `assignment` plus `scores`
  * @param {object|null} local  stored {content, baseRevision, changedAt, activeSeconds}
  * @returns {{action: 'none'|'push'|'discard', reason: string}}
  */
 export function reconcile(server, local) {
-  if (!local || !local.content) return { action: 'none', reason: 'nothing kept locally' };
-  if (server.editable === false) return { action: 'discard', reason: 'the task is locked' };
+  if (!local?.content) return { action: 'none', reason: 'nothing kept locally' };
+  if (server.editable === false) return { action: 'discard', reason: 'the assignment is locked' };
   const serverContent = contentOf({ scores: server.scores, comment: server.comment, preference: server.preference });
   if (sameContent(serverContent, local.content)) {
     return { action: 'discard', reason: 'the server already has these scores' };
   }
-  // The contract has no draft timestamp in the task detail; use one if the server ever sends it.
+  // The contract has no draft timestamp in the assignment detail; use one if the server ever sends it.
   const serverTime = Date.parse(server.saved_at || server.updated_at || '');
   if (Number.isFinite(serverTime) && Number.isFinite(local.changedAt) && serverTime > local.changedAt) {
     return { action: 'discard', reason: 'the server copy is newer' };
@@ -93,9 +103,9 @@ export function statusText(s) {
     case 'invalid':
       return `Not saved: ${s.detail || 'the server refused these scores'}`;
     case 'conflict':
-      return s.detail || 'This task is already submitted; changes are no longer saved.';
+      return s.detail || 'This case is already submitted; changes are no longer saved.';
     case 'gone':
-      return 'This task is no longer available; your scores are kept in this browser.';
+      return 'This case is no longer available; your scores are kept in this browser.';
     case 'submitted':
       return 'Submitted';
     default:
@@ -105,7 +115,7 @@ export function statusText(s) {
 
 /**
  * Whether leaving the page must send a keepalive save: always when changes are unsent; also for
- * accumulated reading time, but only once there is content (an untouched task stays "pending").
+ * accumulated reading time, but only once there is content (an untouched assignment stays "pending").
  */
 export function shouldFlushOnHide({ unsent, hasContent, activeSeconds, sentActiveSeconds, stopped }) {
   if (stopped) return false;
@@ -113,7 +123,18 @@ export function shouldFlushOnHide({ unsent, hasContent, activeSeconds, sentActiv
   return hasContent && activeSeconds - sentActiveSeconds >= 5;
 }
 
-/** Draft/submit URL next to a task URL (contract: …/tasks/<number>/draft and …/submit). */
-export function endpoint(taskUrl, name) {
-  return `${taskUrl.replace(/\/+$/, '')}/${name}`;
+/** Draft/submit URL next to an assignment URL (contract: …/assignments/<read_order>/draft, …/submit). */
+export function endpoint(assignmentUrl, name) {
+  return `${assignmentUrl.replace(/\/+$/, '')}/${name}`;
+}
+
+/**
+ * The assignment URL a locally kept draft belongs to. Records written before the reading API
+ * spoke of assignments carry `taskUrl` with a `/tasks/<n>/` path; they map onto the same
+ * assignment, so a draft left unsent across that change still reaches the server.
+ */
+export function recordUrl(record) {
+  if (record?.assignmentUrl) return record.assignmentUrl;
+  if (!record?.taskUrl) return null;
+  return record.taskUrl.replace(/\/tasks\/(\d+)\/?$/, '/assignments/$1/');
 }

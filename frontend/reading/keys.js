@@ -33,6 +33,12 @@ export function isTypingTarget(target) {
   return false;
 }
 
+/**
+ * The reading action of a key event (READING_KEYS), or null.
+ * @param {KeyboardEvent|object} e
+ * @param {Record<string, string>} [keys]
+ * @returns {string|null}
+ */
 export function resolveReadingKey(e, keys = READING_KEYS) {
   for (const d of descriptorsFor(e)) {
     if (Object.hasOwn(keys, d)) return keys[d];

@@ -22,20 +22,22 @@ function quietButton(doc, cls, text) {
 }
 
 /**
+ * Build the scoring panel once; its `render(view)` then applies each view model (controller.js).
  * @param {HTMLElement} root  the panel element (an <aside>)
  * @param {object} o  {detail, paneNames, on: {score, focus, preference, comment, submit}}
+ * @returns {{render: (view: object) => void, focusComment: () => void, blurComment: () => void}}
  */
 export function createPanel(root, { detail, paneNames, on }) {
   const doc = root.ownerDocument;
-  const { task, criteria } = detail;
+  const { assignment, criteria } = detail;
   root.classList.add('rs-panel');
   root.setAttribute('aria-label', 'Scores');
 
   // ---- header: which case, progress, navigation -------------------------------------------------
   const head = el(doc, 'header', 'rs-panel__head');
-  const title = el(doc, 'h1', 'rs-panel__title', task.label || `Case ${task.number}`);
-  if (task.sequence) title.append(el(doc, 'span', 'rs-panel__seq', task.sequence));
-  const progress = el(doc, 'div', 'rs-panel__progress', `${task.done ?? 0} of ${task.total ?? '?'} done`);
+  const title = el(doc, 'h1', 'rs-panel__title', assignment.label || `Case ${assignment.read_order}`);
+  if (assignment.sequence) title.append(el(doc, 'span', 'rs-panel__seq', assignment.sequence));
+  const progress = el(doc, 'div', 'rs-panel__progress', `${assignment.done ?? 0} of ${assignment.total ?? '?'} done`);
   const nav = el(doc, 'nav', 'rs-panel__nav');
   const link = (href, text, rel) => {
     const a = el(doc, 'a', 'rs-navlink', text);
@@ -107,11 +109,15 @@ export function createPanel(root, { detail, paneNames, on }) {
   // ---- preference and comment -------------------------------------------------------------------
   const extra = el(doc, 'div', 'rs-extra');
   const prefButtons = new Map();
-  if (task.ask_preference && paneNames.length > 1) {
+  if (assignment.ask_preference && paneNames.length > 1) {
     const pref = el(doc, 'div', 'rs-pref');
     pref.setAttribute('role', 'radiogroup');
     pref.append(el(doc, 'span', 'rs-pref__label', 'Which do you prefer?'));
-    for (const [value, text, key] of [['A', 'A', 'a'], ['B', 'B', 'b'], ['none', 'No preference', 'n']]) {
+    for (const [value, text, key] of [
+      ['A', 'A', 'a'],
+      ['B', 'B', 'b'],
+      ['none', 'No preference', 'n'],
+    ]) {
       const b = quietButton(doc, 'rs-pref__btn', text);
       b.title = `${text} (key ${key})`;
       b.append(el(doc, 'kbd', 'rs-kbd', key));
@@ -123,12 +129,12 @@ export function createPanel(root, { detail, paneNames, on }) {
     extra.append(pref);
   }
   let comment = null;
-  if (task.allow_comment !== false) {
+  if (assignment.allow_comment !== false) {
     comment = el(doc, 'textarea', 'rs-comment');
     comment.rows = 2;
     comment.placeholder = 'Comment (optional) — Esc to leave the box';
     comment.setAttribute('aria-label', 'Comment');
-    comment.value = task.comment || '';
+    comment.value = assignment.comment || '';
     comment.addEventListener('input', () => on.comment(comment.value));
     extra.append(comment);
   }
@@ -186,7 +192,11 @@ export function createPanel(root, { detail, paneNames, on }) {
       b.setAttribute('aria-checked', String(vm.preference === value));
       b.disabled = readOnly;
     }
-    if (comment) comment.readOnly = readOnly;
+    if (comment) {
+      comment.readOnly = readOnly;
+      // why: a draft restored from this browser brings its own comment; typing never differs.
+      if (typeof vm.comment === 'string' && comment.value !== vm.comment) comment.value = vm.comment;
+    }
     setText(status, vm.statusText);
     status.dataset.kind = vm.statusKind;
     setText(count, `${vm.scored}/${state.cells.length} scored`);

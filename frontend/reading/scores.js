@@ -1,4 +1,4 @@
-// Score state of one task and the keyboard focus rules. Pure: no DOM.
+// Score state of one assignment and the keyboard focus rules. Pure: no DOM.
 //
 // Focus order is INTERLEAVED per criterion (noise A, noise B, grey-white A, grey-white B, ...).
 // why: in side-by-side reading the radiologist judges one criterion on both images at once; scoring
@@ -17,7 +17,7 @@ function inRange(c, v) {
   return Number.isInteger(v) && v >= c.min && v <= c.max;
 }
 
-/** New state from the task detail; unknown criteria and out-of-range values are dropped. */
+/** New state from the assignment detail; unknown criteria and out-of-range values are dropped. */
 export function createScoreState(criteria, paneNames, scores = {}) {
   const clean = {};
   for (const pane of paneNames) {
@@ -30,10 +30,12 @@ export function createScoreState(criteria, paneNames, scores = {}) {
   return { criteria, paneNames, cells: cellsOf(criteria, paneNames), scores: clean };
 }
 
+/** The criterion with this key, or undefined. */
 export function criterionOf(state, key) {
   return state.criteria.find((c) => c.key === key);
 }
 
+/** The score of one cell, or null when unset. */
 export function getScore(state, pane, key) {
   return state.scores[pane]?.[key] ?? null;
 }
@@ -60,14 +62,17 @@ export function missing(state) {
   return out;
 }
 
+/** Whether every required criterion is scored on every pane. */
 export function isComplete(state) {
   return Object.values(missing(state)).every((keys) => keys.length === 0);
 }
 
+/** How many cells (pane × criterion) are scored. */
 export function countScored(state) {
   return state.cells.filter((cell) => getScore(state, cell.pane, cell.key) !== null).length;
 }
 
+/** Position of a cell in the focus order, or -1. */
 export function cellIndex(state, pane, key) {
   return state.cells.findIndex((c) => c.pane === pane && c.key === key);
 }

@@ -4,14 +4,22 @@
 
 export const IDLE_MS = 60000;
 
+/** Active reading time of one assignment, fed with timestamps and page events. */
 export class ActiveTimer {
+  /**
+   * @param {object} [o]
+   * @param {number} o.now  ms, when the assignment opened
+   * @param {boolean} [o.visible]
+   * @param {boolean} [o.focused]
+   * @param {number} [o.idleMs]  time without interaction after which reading time stops
+   */
   constructor({ now, visible = true, focused = true, idleMs = IDLE_MS } = {}) {
     this.idleMs = idleMs;
     this.visible = visible;
     this.focused = focused;
     this.accumulated = 0;
     this.since = now;
-    // why: opening the task is itself an interaction (the reader just asked for it).
+    // why: opening the assignment is itself an interaction (the reader just asked for it).
     this.lastInteraction = now;
   }
 

@@ -5,10 +5,12 @@
 
 export const LINK_KINDS = ['slice', 'zoom', 'window'];
 
+/** Links as a page opens: slice, zoom/pan and window/level all linked. */
 export function defaultLinks() {
   return { slice: true, zoom: true, window: true };
 }
 
+/** The links with one kind switched; throws on an unknown kind. */
 export function toggleLink(links, kind) {
   if (!LINK_KINDS.includes(kind)) throw new Error(`Unknown link "${kind}".`);
   return { ...links, [kind]: !links[kind] };

@@ -61,10 +61,10 @@ export function plannedOrder(nSlices, current, chunk) {
   const loaded = new Uint8Array(nSlices);
   const pending = new Uint8Array(nSlices);
   const order = [];
-  let next;
-  while ((next = nextChunk({ nSlices, loaded, pending, current, chunk }))) {
+  for (;;) {
+    const next = nextChunk({ nSlices, loaded, pending, current, chunk });
+    if (!next) return order;
     order.push(next);
     for (let i = next.start; i < next.stop; i++) loaded[i] = 1;
   }
-  return order;
 }

@@ -6,7 +6,9 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Packed opaque RGBA word for a grey level, in the platform's byte order (ImageData is RGBA). */
 export function greyWord(g) {
-  return LITTLE_ENDIAN ? (0xff000000 | (g << 16) | (g << 8) | g) >>> 0 : ((g << 24) | (g << 16) | (g << 8) | 0xff) >>> 0;
+  return LITTLE_ENDIAN
+    ? (0xff000000 | (g << 16) | (g << 8) | g) >>> 0
+    : ((g << 24) | (g << 16) | (g << 8) | 0xff) >>> 0;
 }
 
 /** Smallest stored value and table size for a dtype: every 16-bit value gets an entry. */

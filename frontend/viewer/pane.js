@@ -8,6 +8,12 @@ function el(doc, tag, cls, text) {
   return e;
 }
 
+/**
+ * The elements of one pane, not yet in the page.
+ * @param {Document} doc
+ * @param {string} name  'A' or 'B'
+ * @returns {object} root, canvas and the overlay's parts
+ */
 export function createPaneDom(doc, name) {
   const root = el(doc, 'div', 'rs-pane');
   root.dataset.pane = name;
@@ -41,11 +47,13 @@ function setText(dom, field, node, text) {
   }
 }
 
+/** Show the slice (1-based k/N) and the W/L text; writes only what changed. */
 export function updateOverlay(dom, { slice, nSlices, wl }) {
   setText(dom, 'slice', dom.sliceEl, `${slice + 1}/${nSlices}`);
   setText(dom, 'wl', dom.wlEl, wl);
 }
 
+/** Show how many slices are loaded; the bar hides once all are. */
 export function updateProgress(dom, loaded, total) {
   const done = loaded >= total;
   if (dom.last.done !== done) {
@@ -58,6 +66,7 @@ export function updateProgress(dom, loaded, total) {
   }
 }
 
+/** Show a message over the pane (loading, an error), or hide it with ''. */
 export function showMessage(dom, text) {
   if (dom.last.message === text) return;
   dom.last.message = text;

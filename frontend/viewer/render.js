@@ -18,7 +18,9 @@ export const BACKGROUND = '#000';
 /** Offscreen canvas at native resolution plus a reusable ImageData (no allocation per frame). */
 export function createSurface(rows, cols, doc = globalThis.document) {
   const canvas =
-    typeof OffscreenCanvas === 'function' ? new OffscreenCanvas(cols, rows) : Object.assign(doc.createElement('canvas'), { width: cols, height: rows });
+    typeof OffscreenCanvas === 'function'
+      ? new OffscreenCanvas(cols, rows)
+      : Object.assign(doc.createElement('canvas'), { width: cols, height: rows });
   const ctx = canvas.getContext('2d', { alpha: false });
   const image = ctx.createImageData(cols, rows);
   return { canvas, ctx, image, out32: new Uint32Array(image.data.buffer), key: '' };

@@ -7,12 +7,13 @@
 // per pane in flight and sends the next one BEFORE decoding the one that just landed: the
 // network never idles behind the main thread.
 
-import { arrayTypeFor, unshuffleInto } from './unshuffle.js';
 import { chunkSlices, middleSlice, nextChunk } from './loadorder.js';
+import { arrayTypeFor, unshuffleInto } from './unshuffle.js';
 
 /** Requests kept in flight per pane in the background (two panes × 3 = HTTP/1.1's 6 sockets). */
 export const DEFAULT_MAX_IN_FLIGHT = 3;
 
+/** One pane's slices: fetched middle first, then outward from the slice on screen, into one buffer. */
 export class StackCache {
   /**
    * @param {object} o
@@ -108,9 +109,9 @@ export class StackCache {
       response = Promise.reject(err);
     }
     response.then(
-        (res) => this.receive(start, stop, res),
-        (err) => this.fail(start, stop, err),
-      );
+      (res) => this.receive(start, stop, res),
+      (err) => this.fail(start, stop, err),
+    );
   }
 
   receive(start, stop, res) {
@@ -120,10 +121,7 @@ export class StackCache {
     this.pump(false);
     for (let i = start; i < stop; i++) this.pending[i] = 0;
     const first = Number.isInteger(res.start) ? res.start : start;
-    const count = Math.min(
-      Math.floor(res.bytes.length / (this.sliceSize * 2)),
-      this.nSlices - first,
-    );
+    const count = Math.min(Math.floor(res.bytes.length / (this.sliceSize * 2)), this.nSlices - first);
     if (count > 0) {
       unshuffleInto(this.volume, this.offset(first), res.bytes, this.rows, this.cols, count);
       for (let i = first; i < first + count; i++) {
@@ -141,7 +139,7 @@ export class StackCache {
   fail(start, stop, err) {
     this.inFlight--;
     for (let i = start; i < stop; i++) this.pending[i] = 0;
-    if (err && err.permanent) {
+    if (err?.permanent) {
       this.failed = true;
       this.onError(err.message);
       return;

@@ -76,6 +76,7 @@ export function presetWindow(index, range) {
   return { center: range.low + p.c * s, width: p.w * s };
 }
 
+/** A slice index kept within 0..nSlices-1. */
 export function clampSlice(k, nSlices) {
   return Math.max(0, Math.min(nSlices - 1, k));
 }
@@ -97,7 +98,7 @@ export function formatWindow(center, width, range, mode = 'relative') {
 }
 
 /**
- * Intensity range of a pane from the task detail. The contract promises `range`; when it is missing
+ * Intensity range of a pane from the assignment detail. The contract promises `range`; when it is missing
  * or flat, fall back to the window, then to a dtype default, so W/L linking never divides by zero.
  */
 export function paneRange(info) {

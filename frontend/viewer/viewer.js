@@ -4,11 +4,13 @@
 // them to the DOM and keeps per-frame work to the one shared renderPane().
 
 import { mergeBindings, resolveDrag, resolveKey, sliceStep, wheelSteps } from './bindings.js';
+import { FrameStats, timingSummary } from './frame-stats.js';
 import { defaultLinks, linkedUpdate, toggleLink } from './link.js';
+import { middleSlice } from './loadorder.js';
 import { WindowLut } from './lut.js';
 import { createPaneDom, showMessage, updateOverlay, updateProgress } from './pane.js';
 import { createSurface, renderPane } from './render.js';
-import { StackCache, makeFetchRange } from './stack.js';
+import { makeFetchRange, StackCache } from './stack.js';
 import {
   clampSlice,
   dragWindow,
@@ -21,8 +23,6 @@ import {
   viewTransform,
   zoomBy,
 } from './view.js';
-import { middleSlice } from './loadorder.js';
-import { FrameStats, timingSummary } from './probe.js';
 
 const LINK_LABELS = { slice: 'Slice', zoom: 'Zoom/pan', window: 'W/L' };
 
@@ -30,7 +30,7 @@ const LINK_LABELS = { slice: 'Slice', zoom: 'Zoom/pan', window: 'W/L' };
  * Build the viewer inside `root`.
  * @param {HTMLElement} root
  * @param {object} o
- * @param {object[]} o.panes         pane descriptions from the task detail (contract "panes")
+ * @param {object[]} o.panes         pane descriptions from the assignment detail (contract "panes")
  * @param {object} [o.bindings]      partial bindings merged over DEFAULT_BINDINGS
  * @param {(token:string)=>Function} [o.fetchRangeFor]  injectable pixel fetcher
  * @param {number} [o.chunk]         slices per request (default: sized in bytes, loadorder.js)
@@ -225,7 +225,9 @@ export function createViewer(root, o) {
     c.addEventListener('mousedown', (e) => e.button === 1 && e.preventDefault()); // no autoscroll
     c.addEventListener('auxclick', (e) => e.preventDefault());
     p.dom.root.addEventListener('pointerenter', () => (hovered = p.index));
-    p.dom.root.addEventListener('pointerleave', () => hovered === p.index && (hovered = null));
+    p.dom.root.addEventListener('pointerleave', () => {
+      if (hovered === p.index) hovered = null;
+    });
     p.dom.maxBtn.addEventListener('mousedown', (e) => e.preventDefault());
     p.dom.maxBtn.addEventListener('click', () => toggleMaximize(p));
     c.addEventListener('pointerdown', (e) => {

@@ -1,8 +1,8 @@
 """One access helper per reading resource; every reading view and API view goes through these.
 
-All of them answer 404 for anything the user may not read: another reader's task or pane, a
-study they do not read, a study that is not open. Coordinators are not readers here: their
-role gives them no reading access to anyone's tasks.
+All of them answer 404 for anything the user may not read: another reader's assignment or pane,
+a study they do not read, a study that is not open. Coordinators are not readers here: their
+role gives them no reading access to anyone's assignments.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ def get_open_study_for_reader(user, slug: str) -> Study:
     return study
 
 
-def get_assignment_for_reader(user, slug: str, number: int) -> Assignment:
-    """The reader's own task number ``number`` in an open study they read; otherwise 404.
+def get_assignment_for_reader(user, slug: str, read_order: int) -> Assignment:
+    """The reader's own assignment at ``read_order`` in an open study they read; otherwise 404.
 
     One query (the membership as an EXISTS): every draft autosave goes through here.
     """
@@ -53,7 +53,7 @@ def get_assignment_for_reader(user, slug: str, number: int) -> Assignment:
             study__slug=slug,
             study__status=Study.Status.OPEN,
             reader_id=user.pk,
-            read_order=number,
+            read_order=read_order,
         )
         .order_by("pk")  # at most one row; the default ordering would join two more tables
         .first()

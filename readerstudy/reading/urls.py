@@ -7,7 +7,7 @@ from readerstudy.reading.views import pages
 app_name = "reading"
 urlpatterns = [
     path("read/", pages.worklist, name="worklist"),
-    path("read/<slug:slug>/", pages.study_tasks, name="study"),
-    path("read/<slug:slug>/<int:number>/", pages.read, name="read"),
-    path("read/<slug:slug>/<int:number>/reopen", pages.reopen, name="reopen"),
+    path("read/<slug:slug>/", pages.study_assignments, name="study"),
+    path("read/<slug:slug>/<int:read_order>/", pages.read, name="read"),
+    path("read/<slug:slug>/<int:read_order>/reopen", pages.reopen, name="reopen"),
 ]

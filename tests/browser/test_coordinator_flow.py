@@ -121,17 +121,17 @@ def test_a_coordinator_runs_a_study_from_setup_to_export(
     result = reader_page.evaluate(
         """async () => {
             const csrf = document.cookie.match(/csrftoken=([^;]+)/)[1];
-            const task = await (await fetch('/api/reading/browser-glioma/tasks/1/')).json();
+            const detail = await (await fetch('/api/reading/browser-glioma/assignments/1/')).json();
             const scores = {};
-            for (const pane of task.panes) {
+            for (const pane of detail.panes) {
               scores[pane.name] = {};
-              for (const c of task.criteria) scores[pane.name][c.key] = 4;
+              for (const c of detail.criteria) scores[pane.name][c.key] = 4;
             }
-            const response = await fetch('/api/reading/browser-glioma/tasks/1/submit', {
+            const response = await fetch('/api/reading/browser-glioma/assignments/1/submit', {
               method: 'POST',
               headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf},
               body: JSON.stringify({scores, comment: '', preference: null,
-                                    active_seconds: 42.0, revision: task.task.revision}),
+                                    active_seconds: 42.0, revision: detail.assignment.revision}),
             });
             return {status: response.status, body: await response.json()};
         }"""

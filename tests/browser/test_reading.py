@@ -28,7 +28,7 @@ SLICES = "() => window.__readerstudyViewer.state().panes.map((p) => p.slice)"
 COUNTERS = "() => [...document.querySelectorAll('.rs-pane__slice')].map((e) => e.textContent)"
 
 
-def open_first_task(page, study):
+def open_first_assignment(page, study):
     log_in(page)
     page.click("a.button.continue")
     page.wait_for_url(f"**/read/{study.slug}/1/")
@@ -42,8 +42,10 @@ def canvas_center(page, index: int):
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
 
 
-def test_both_panes_show_pixels_after_logging_in_and_opening_the_next_task(page, reading_study):
-    open_first_task(page, reading_study)
+def test_both_panes_show_pixels_after_logging_in_and_opening_the_next_assignment(
+    page, reading_study
+):
+    open_first_assignment(page, reading_study)
     pixels = page.evaluate(CANVAS_PIXELS)
     assert len(pixels) == 2
     for pane in pixels:
@@ -56,7 +58,7 @@ def test_both_panes_show_pixels_after_logging_in_and_opening_the_next_task(page,
 
 
 def test_scrolling_moves_the_slice_in_both_panes(page, reading_study):
-    open_first_task(page, reading_study)
+    open_first_assignment(page, reading_study)
     start = page.evaluate(SLICES)
     counters = page.evaluate(COUNTERS)
     assert start[0] == start[1] == 4  # the middle slice of 9 comes first
@@ -77,7 +79,7 @@ def test_scrolling_moves_the_slice_in_both_panes(page, reading_study):
 
 
 def test_dragging_window_level_changes_the_pixels_in_both_panes(page, reading_study):
-    open_first_task(page, reading_study)
+    open_first_assignment(page, reading_study)
     before = page.evaluate(CANVAS_PIXELS)
     windows = page.evaluate(
         "() => window.__readerstudyViewer.state().panes.map((p) => [p.center, p.width])"
@@ -98,10 +100,10 @@ def test_dragging_window_level_changes_the_pixels_in_both_panes(page, reading_st
         assert after[index]["sum"] != before[index]["sum"], "pixels did not change in a pane"
 
 
-def test_scoring_every_criterion_by_keyboard_and_enter_submits_and_opens_the_next_task(
+def test_scoring_every_criterion_by_keyboard_and_enter_submits_and_opens_the_next_assignment(
     page, reading_study, bob
 ):
-    open_first_task(page, reading_study)
+    open_first_assignment(page, reading_study)
     criteria = reading_study.criteria.count()
     # Focus starts on the first unset cell and moves on after every digit: A/B per criterion.
     for digit in ["4", "3"] * criteria:
@@ -118,8 +120,8 @@ def test_scoring_every_criterion_by_keyboard_and_enter_submits_and_opens_the_nex
     assert page.js_errors == []
 
 
-def test_a_reload_mid_task_finds_the_draft_intact(page, reading_study, bob):
-    open_first_task(page, reading_study)
+def test_a_reload_mid_assignment_finds_the_draft_intact(page, reading_study, bob):
+    open_first_assignment(page, reading_study)
     for digit in ["5", "2", "4"]:
         page.keyboard.press(digit)
     typed = page.evaluate("() => window.__readerstudyReading.state().scores")
@@ -142,13 +144,13 @@ def test_a_reload_mid_task_finds_the_draft_intact(page, reading_study, bob):
     assert page.js_errors == []
 
 
-def test_the_page_preloads_its_modules_and_fetches_the_task_detail_once(page, reading_study):
-    """The task detail is preloaded with the page and reused by main.js (not fetched twice), and
-    every module of the reading page is listed for preloading."""
+def test_the_page_preloads_its_modules_and_fetches_the_assignment_detail_once(page, reading_study):
+    """The assignment detail is preloaded with the page and reused by main.js (not fetched twice),
+    and every module of the reading page is listed for preloading."""
     requests = []
     page.on("request", lambda request: requests.append(request.url))
-    open_first_task(page, reading_study)
-    detail = f"/api/reading/{reading_study.slug}/tasks/1/"
+    open_first_assignment(page, reading_study)
+    detail = f"/api/reading/{reading_study.slug}/assignments/1/"
     assert len([url for url in requests if url.endswith(detail)]) == 1
     preloaded = page.eval_on_selector_all(
         "link[rel=modulepreload]", "(links) => links.map((l) => new URL(l.href).pathname)"
@@ -158,4 +160,31 @@ def test_the_page_preloads_its_modules_and_fetches_the_task_detail_once(page, re
         ".filter((p) => p.endsWith('.js'))"
     )
     assert set(loaded) - {"/static/reading/main.js"} == set(preloaded)
+    assert page.js_errors == []
+
+
+def test_without_test_probes_the_page_exposes_no_hooks_and_reads_as_usual(
+    page, reading_study, bob, settings
+):
+    settings.FRONTEND_TEST_PROBES = False
+    log_in(page)
+    page.click("a.button.continue")
+    page.wait_for_url(f"**/read/{reading_study.slug}/1/")
+    page.wait_for_function(
+        "() => { const bars = document.querySelectorAll('#reading-app .rs-pane__progress');"
+        " return bars.length === 2 && [...bars].every((b) => b.hidden); }",
+        timeout=15000,
+    )
+    hooks = page.evaluate(
+        "() => ['__readerstudyViewer', '__readerstudyReading'].filter((name) => name in window)"
+    )
+    assert hooks == []
+    criteria = reading_study.criteria.count()
+    for digit in ["4", "3"] * criteria:
+        page.keyboard.press(digit)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/read/{reading_study.slug}/2/")
+    assignment = Assignment.objects.get(reader=bob, read_order=1)
+    assert assignment.status == Assignment.Status.SUBMITTED
+    assert Rating.objects.filter(assignment=assignment).count() == 2 * criteria
     assert page.js_errors == []

@@ -20,16 +20,16 @@ from tests.factories import add_cases, add_reader, keep_criteria, keep_sequences
 ANSWERS = json.dumps({"scores": {}, "comment": "", "preference": None, "active_seconds": 1})
 
 
-def _endpoints(token: str, number: int = 1) -> list[tuple[str, str]]:
+def _endpoints(token: str, read_order: int = 1) -> list[tuple[str, str]]:
     return [
         ("get", "/read/glioma/"),
-        ("get", f"/read/glioma/{number}/"),
-        ("post", f"/read/glioma/{number}/reopen"),
-        ("get", "/api/reading/glioma/tasks"),
-        ("get", "/api/reading/glioma/tasks/next"),
-        ("get", f"/api/reading/glioma/tasks/{number}/"),
-        ("put", f"/api/reading/glioma/tasks/{number}/draft"),
-        ("post", f"/api/reading/glioma/tasks/{number}/submit"),
+        ("get", f"/read/glioma/{read_order}/"),
+        ("post", f"/read/glioma/{read_order}/reopen"),
+        ("get", "/api/reading/glioma/assignments"),
+        ("get", "/api/reading/glioma/assignments/next"),
+        ("get", f"/api/reading/glioma/assignments/{read_order}/"),
+        ("put", f"/api/reading/glioma/assignments/{read_order}/draft"),
+        ("post", f"/api/reading/glioma/assignments/{read_order}/submit"),
         ("get", f"/api/reading/panes/{token}/slices?start=0&stop=2"),
     ]
 
@@ -112,8 +112,8 @@ def test_another_reader_of_the_same_study_cannot_use_bobs_tokens(opened, bob, bo
     client = _client(erin)
     response = client.get(f"/api/reading/panes/{bob_token}/slices")
     assert response.status_code == 404
-    # erin's own task 1 is hers: none of bob's tokens appear in it.
-    detail = client.get("/api/reading/glioma/tasks/1/").content.decode()
+    # erin's own assignment 1 is hers: none of bob's tokens appear in it.
+    detail = client.get("/api/reading/glioma/assignments/1/").content.decode()
     for token in Pane.objects.filter(assignment__reader=bob).values_list("token", flat=True):
         assert token not in detail
     # And bob cannot use erin's tokens either.
@@ -121,12 +121,12 @@ def test_another_reader_of_the_same_study_cannot_use_bobs_tokens(opened, bob, bo
     assert _client(bob).get(f"/api/reading/panes/{erin_token}/slices").status_code == 404
 
 
-def test_task_numbers_beyond_the_readers_own_answer_404(opened, bob):
+def test_read_orders_beyond_the_readers_own_answer_404(opened, bob):
     client = _client(bob)
-    for url in ("/read/glioma/7/", "/api/reading/glioma/tasks/7/", "/read/glioma/0/"):
+    for url in ("/read/glioma/7/", "/api/reading/glioma/assignments/7/", "/read/glioma/0/"):
         assert client.get(url).status_code == 404, url
     response = client.put(
-        "/api/reading/glioma/tasks/99/draft", ANSWERS, content_type="application/json"
+        "/api/reading/glioma/assignments/99/draft", ANSWERS, content_type="application/json"
     )
     assert response.status_code == 404
 
@@ -167,11 +167,15 @@ def test_the_reader_reopen_works_only_where_revisions_are_allowed(opened, bob):
     client = _client(bob)
     scores = {"A": {"overall_quality": 4, "noise": 4}, "B": {"overall_quality": 3, "noise": 3}}
     payload = json.dumps({"scores": scores, "active_seconds": 3})
-    client.post("/api/reading/glioma/tasks/1/submit", payload, content_type="application/json")
+    client.post(
+        "/api/reading/glioma/assignments/1/submit", payload, content_type="application/json"
+    )
     assert client.post("/read/glioma/1/reopen").status_code == 404
     opened.allow_revisions = True
     opened.save()
     response = client.post("/read/glioma/1/reopen")
     assert response.status_code == 302 and response["Location"] == "/read/glioma/1/"
-    assert client.get("/api/reading/glioma/tasks/1/").json()["task"]["status"] == "draft"
+    assert (
+        client.get("/api/reading/glioma/assignments/1/").json()["assignment"]["status"] == "draft"
+    )
     assert client.get("/read/glioma/1/reopen").status_code == 405

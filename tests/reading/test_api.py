@@ -1,4 +1,5 @@
-"""The reading API against docs/reading-api.md: task detail, drafts, submit, pixels, worklist."""
+"""The reading API against docs/reading-api.md: assignment detail, drafts, submit, pixels and the
+worklist."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ from readerstudy.reading.models import Assignment, Rating
 from readerstudy.reading.services import assignment_reopen
 from tests.reading.conftest import first_assignment
 
-TASK = "/api/reading/glioma/tasks/{}/"
-DRAFT = "/api/reading/glioma/tasks/{}/draft"
-SUBMIT = "/api/reading/glioma/tasks/{}/submit"
+DETAIL = "/api/reading/glioma/assignments/{}/"
+DRAFT = "/api/reading/glioma/assignments/{}/draft"
+SUBMIT = "/api/reading/glioma/assignments/{}/submit"
 FULL = {"A": {"overall_quality": 4, "noise": 3}, "B": {"overall_quality": 5, "noise": 4}}
 
 
@@ -34,20 +35,20 @@ def body(scores=None, **extra):
     return data
 
 
-def test_task_detail_follows_the_contract(api, opened, bob):
-    response = api.get(TASK.format(1))
+def test_assignment_detail_follows_the_contract(api, opened, bob):
+    response = api.get(DETAIL.format(1))
     assert response.status_code == 200
     data = response.json()
     assert set(data) == {
-        "study", "task", "panes", "criteria", "scores", "next_url", "previous_url"
+        "study", "assignment", "panes", "criteria", "scores", "next_url", "previous_url"
     }  # fmt: skip
     assert data["study"] == {"slug": "glioma", "title": opened.title, "design": "side_by_side"}
-    task = data["task"]
-    assert task["number"] == 1 and task["label"] == "Case 1"
-    assert task["total"] == 6 and task["done"] == 0
-    assert task["status"] == "pending" and task["editable"] is True
-    assert task["sequence"] in ("T2W", "FLAIR")
-    assert task["revision"] == 0 and task["preference"] is None
+    assignment = data["assignment"]
+    assert assignment["read_order"] == 1 and assignment["label"] == "Case 1"
+    assert assignment["total"] == 6 and assignment["done"] == 0
+    assert assignment["status"] == "pending" and assignment["editable"] is True
+    assert assignment["sequence"] in ("T2W", "FLAIR")
+    assert assignment["revision"] == 0 and assignment["preference"] is None
     assert [p["name"] for p in data["panes"]] == ["A", "B"]
     for pane in data["panes"]:
         assert set(pane) == {
@@ -62,29 +63,29 @@ def test_task_detail_follows_the_contract(api, opened, bob):
     assert data["scores"] == {"A": {}, "B": {}}
     assert data["next_url"] == "/read/glioma/2/"
     assert data["previous_url"] is None
-    assert api.get(TASK.format(6)).json()["previous_url"] == "/read/glioma/5/"
+    assert api.get(DETAIL.format(6)).json()["previous_url"] == "/read/glioma/5/"
 
 
-def test_opening_a_task_records_when_reading_started(api, opened, bob):
+def test_opening_an_assignment_records_when_reading_started(api, opened, bob):
     assert first_assignment(opened, bob).started_at is None
-    api.get(TASK.format(1))
+    api.get(DETAIL.format(1))
     started = first_assignment(opened, bob).started_at
     assert started is not None
-    api.get(TASK.format(1))
+    api.get(DETAIL.format(1))
     assert first_assignment(opened, bob).started_at == started
 
 
-def test_a_draft_is_saved_and_comes_back_in_the_task_detail(api, opened, bob):
+def test_a_draft_is_saved_and_comes_back_in_the_assignment_detail(api, opened, bob):
     response = api.put(DRAFT.format(1), body({"A": {"noise": 4}}, comment="subtle"), format="json")
     assert response.status_code == 200, response.content
     data = response.json()
     assert data["revision"] == 1 and data["status"] == "draft"
     assert data["saved_at"].endswith("Z")
-    detail = api.get(TASK.format(1)).json()
+    detail = api.get(DETAIL.format(1)).json()
     assert detail["scores"] == {"A": {"noise": 4}, "B": {}}
-    assert detail["task"]["comment"] == "subtle"
-    assert detail["task"]["status"] == "draft"
-    assert detail["task"]["revision"] == 1
+    assert detail["assignment"]["comment"] == "subtle"
+    assert detail["assignment"]["status"] == "draft"
+    assert detail["assignment"]["revision"] == 1
 
 
 @pytest.mark.parametrize(
@@ -107,7 +108,7 @@ def test_it_refuses_unknown_panes_criteria_and_scores_off_the_scale(api, opened,
     assert isinstance(errors, str) and errors
     assert data["detail"].startswith("Some answers could not be saved")
     # Nothing was changed by the refused draft.
-    assert api.get(TASK.format(1)).json()["scores"]["A"] == {"overall_quality": 2}
+    assert api.get(DETAIL.format(1)).json()["scores"]["A"] == {"overall_quality": 2}
 
 
 def test_it_names_the_bad_input_in_the_message(api, opened):
@@ -131,9 +132,9 @@ def test_it_refuses_a_preference_when_the_study_does_not_ask(api, opened):
 def test_it_keeps_the_preference_when_the_study_asks(api, opened):
     opened.ask_preference = True
     opened.save()
-    assert api.get(TASK.format(1)).json()["task"]["ask_preference"] is True
+    assert api.get(DETAIL.format(1)).json()["assignment"]["ask_preference"] is True
     assert api.put(DRAFT.format(1), body(preference="B"), format="json").status_code == 200
-    assert api.get(TASK.format(1)).json()["task"]["preference"] == "B"
+    assert api.get(DETAIL.format(1)).json()["assignment"]["preference"] == "B"
 
 
 def test_it_refuses_a_comment_when_the_study_takes_none(api, opened):
@@ -144,7 +145,7 @@ def test_it_refuses_a_comment_when_the_study_takes_none(api, opened):
     assert response.json()["errors"]["comment"] == "This study does not take comments."
 
 
-def test_submit_with_every_score_set_submits_and_points_to_the_next_task(api, opened, bob):
+def test_submit_with_every_score_set_submits_and_points_to_the_next_assignment(api, opened, bob):
     response = api.post(SUBMIT.format(1), body(), format="json")
     assert response.status_code == 200, response.content
     assert response.json() == {
@@ -185,7 +186,7 @@ def test_submit_with_missing_scores_is_refused_but_the_draft_is_saved(api, opene
     }
     assignment = first_assignment(opened, bob)
     assert assignment.status == "draft"
-    assert api.get(TASK.format(1)).json()["scores"] == partial
+    assert api.get(DETAIL.format(1)).json()["scores"] == partial
 
 
 def test_an_optional_criterion_is_not_needed_to_submit(api, opened):
@@ -208,14 +209,14 @@ def test_a_draft_after_submit_is_refused_with_409_when_revisions_are_not_allowed
         ).score
         == 3
     )
-    assert api.get(TASK.format(1)).json()["task"]["editable"] is False
+    assert api.get(DETAIL.format(1)).json()["assignment"]["editable"] is False
 
 
 def test_with_revisions_allowed_a_change_after_submit_becomes_a_draft_again(api, opened, bob):
     opened.allow_revisions = True
     opened.save()
     api.post(SUBMIT.format(1), body(), format="json")
-    assert api.get(TASK.format(1)).json()["task"]["editable"] is True
+    assert api.get(DETAIL.format(1)).json()["assignment"]["editable"] is True
     # An unchanged autosave (e.g. on page load) leaves the submission alone.
     unchanged = api.put(DRAFT.format(1), body(), format="json")
     assert unchanged.json()["status"] == "submitted"
@@ -250,7 +251,7 @@ def test_every_score_change_is_audited_with_old_and_new(api, opened, bob):
     ]
     event = AuditEvent.objects.filter(action="rating.change").first()
     assert event.actor == bob and event.study == opened
-    assert event.data["task"] == 1
+    assert event.data["read_order"] == 1
 
 
 def test_revisions_increase_and_stale_drafts_are_still_accepted(api, opened):
@@ -259,15 +260,15 @@ def test_revisions_increase_and_stale_drafts_are_still_accepted(api, opened):
     stale = api.put(DRAFT.format(1), body({"A": {"noise": 5}}, revision=0), format="json")
     assert stale.status_code == 200
     assert (r1["revision"], r2["revision"], stale.json()["revision"]) == (1, 2, 3)
-    assert api.get(TASK.format(1)).json()["scores"]["A"] == {"noise": 5}
+    assert api.get(DETAIL.format(1)).json()["scores"]["A"] == {"noise": 5}
 
 
 def test_two_tabs_racing_last_write_wins_and_the_audit_keeps_both(opened, bob):
     tab1, tab2 = APIClient(), APIClient()
     tab1.force_authenticate(bob)
     tab2.force_authenticate(bob)
-    base = tab1.get(TASK.format(2)).json()["task"]["revision"]
-    assert tab2.get(TASK.format(2)).json()["task"]["revision"] == base
+    base = tab1.get(DETAIL.format(2)).json()["assignment"]["revision"]
+    assert tab2.get(DETAIL.format(2)).json()["assignment"]["revision"] == base
     one = tab1.put(
         DRAFT.format(2),
         body({"A": {"noise": 2, "overall_quality": 5}}, revision=base),
@@ -276,7 +277,7 @@ def test_two_tabs_racing_last_write_wins_and_the_audit_keeps_both(opened, bob):
     two = tab2.put(DRAFT.format(2), body({"A": {"noise": 4}}, revision=base), format="json")
     assert one.status_code == two.status_code == 200
     assert two.json()["revision"] == one.json()["revision"] + 1
-    assert tab1.get(TASK.format(2)).json()["scores"]["A"] == {"noise": 4}
+    assert tab1.get(DETAIL.format(2)).json()["scores"]["A"] == {"noise": 4}
     trail = [
         (e.data["criterion"], e.data["old"], e.data["new"], e.data["base_revision"])
         for e in AuditEvent.objects.filter(action="rating.change").order_by("id")
@@ -297,7 +298,7 @@ def test_active_time_keeps_the_maximum_seen(api, opened, bob):
     assert first_assignment(opened, bob).active_seconds == 41.0
     api.post(SUBMIT.format(1), body(active_seconds=45.0), format="json")
     assert first_assignment(opened, bob).active_seconds == 45.0
-    assert api.get(TASK.format(1)).json()["task"]["active_seconds"] == 45.0
+    assert api.get(DETAIL.format(1)).json()["assignment"]["active_seconds"] == 45.0
 
 
 def test_negative_active_time_is_refused(api, opened):
@@ -318,7 +319,7 @@ def test_a_coordinator_reopen_turns_a_submission_into_a_draft_with_an_audited_re
     assert api.put(DRAFT.format(1), body({"A": {"noise": 1}}), format="json").status_code == 200
 
 
-def test_reopen_needs_a_reason_and_a_submitted_task(opened, bob):
+def test_reopen_needs_a_reason_and_a_submitted_assignment(opened, bob):
     from django.core.exceptions import ValidationError
 
     assignment = first_assignment(opened, bob)
@@ -328,18 +329,18 @@ def test_reopen_needs_a_reason_and_a_submitted_task(opened, bob):
         assignment_reopen(assignment=assignment, reason="why not")
 
 
-def test_next_url_skips_submitted_tasks_and_wraps_around(api, opened):
-    for number in (2, 3):
-        api.post(SUBMIT.format(number), body(), format="json")
-    assert api.get(TASK.format(1)).json()["next_url"] == "/read/glioma/4/"
-    for number in (4, 5, 6):
-        api.post(SUBMIT.format(number), body(), format="json")
-    assert api.get(TASK.format(6)).json()["next_url"] == "/read/glioma/1/"
+def test_next_url_skips_submitted_assignments_and_wraps_around(api, opened):
+    for read_order in (2, 3):
+        api.post(SUBMIT.format(read_order), body(), format="json")
+    assert api.get(DETAIL.format(1)).json()["next_url"] == "/read/glioma/4/"
+    for read_order in (4, 5, 6):
+        api.post(SUBMIT.format(read_order), body(), format="json")
+    assert api.get(DETAIL.format(6)).json()["next_url"] == "/read/glioma/1/"
     last = api.post(SUBMIT.format(1), body(), format="json").json()
     assert last["next_url"] is None
 
 
-def test_worklist_and_task_list(api, opened):
+def test_worklist_and_assignment_list(api, opened):
     api.put(DRAFT.format(2), body({"A": {"noise": 2}}, active_seconds=20), format="json")
     api.post(SUBMIT.format(1), body(active_seconds=40), format="json")
     data = api.get("/api/reading/worklist").json()
@@ -352,16 +353,16 @@ def test_worklist_and_task_list(api, opened):
             }
         ]
     }  # fmt: skip
-    tasks = api.get("/api/reading/glioma/tasks").json()["tasks"]
-    assert [t["number"] for t in tasks] == [1, 2, 3, 4, 5, 6]
-    assert tasks[0]["status"] == "submitted" and tasks[0]["submitted_at"]
-    assert tasks[0]["reopenable"] is False
-    assert tasks[1]["status"] == "draft" and tasks[1]["url"] == "/read/glioma/2/"
-    assert set(tasks[0]) == {
-        "number", "label", "sequence", "status", "submitted_at", "reopenable", "url"
+    assignments = api.get("/api/reading/glioma/assignments").json()["assignments"]
+    assert [a["read_order"] for a in assignments] == [1, 2, 3, 4, 5, 6]
+    assert assignments[0]["status"] == "submitted" and assignments[0]["submitted_at"]
+    assert assignments[0]["reopenable"] is False
+    assert assignments[1]["status"] == "draft" and assignments[1]["url"] == "/read/glioma/2/"
+    assert set(assignments[0]) == {
+        "read_order", "label", "sequence", "status", "submitted_at", "reopenable", "url"
     }  # fmt: skip
-    assert api.get("/api/reading/glioma/tasks/next").json() == {
-        "number": 2, "url": "/read/glioma/2/"
+    assert api.get("/api/reading/glioma/assignments/next").json() == {
+        "read_order": 2, "url": "/read/glioma/2/"
     }  # fmt: skip
 
 
@@ -381,7 +382,7 @@ def _decode(response, pane) -> np.ndarray:
 def test_pixels_are_shuffled_gzip_slices_clamped_to_the_volume(
     api, opened, bob, start, stop, first, count
 ):
-    detail = api.get(TASK.format(1)).json()
+    detail = api.get(DETAIL.format(1)).json()
     assignment = first_assignment(opened, bob)
     for pane in detail["panes"]:
         response = api.get(f"/api/reading/panes/{pane['token']}/slices?start={start}&stop={stop}")
@@ -399,7 +400,7 @@ def test_pixels_are_the_same_cold_and_from_the_cache(api, opened):
     from readerstudy.reading.pixels.payload import slice_cache
 
     slice_cache.clear()
-    pane = api.get(TASK.format(1)).json()["panes"][0]
+    pane = api.get(DETAIL.format(1)).json()["panes"][0]
     url = f"/api/reading/panes/{pane['token']}/slices"
     cold = api.get(url + "?start=1&stop=2")
     whole = api.get(url)
@@ -410,7 +411,7 @@ def test_pixels_are_the_same_cold_and_from_the_cache(api, opened):
 
 
 def test_pixels_refuse_a_range_that_is_not_numbers(api, opened):
-    pane = api.get(TASK.format(1)).json()["panes"][0]
+    pane = api.get(DETAIL.format(1)).json()["panes"][0]
     response = api.get(f"/api/reading/panes/{pane['token']}/slices?start=a&stop=2")
     assert response.status_code == 400
 
@@ -419,7 +420,7 @@ def test_a_script_can_read_with_a_token(opened, bob):
     token = Token.objects.create(user=bob)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    assert client.get(TASK.format(1)).status_code == 200
+    assert client.get(DETAIL.format(1)).status_code == 200
     assert client.put(DRAFT.format(1), body(), format="json").status_code == 200
 
 
@@ -428,7 +429,7 @@ def test_the_browser_must_send_the_csrf_token(opened, bob):
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(bob)
-    assert client.get(TASK.format(1)).status_code == 200
+    assert client.get(DETAIL.format(1)).status_code == 200
     refused = client.put(DRAFT.format(1), body(), content_type="application/json")
     assert refused.status_code == 403
     page = client.get("/read/glioma/1/")
@@ -443,7 +444,7 @@ def test_an_assignment_query_count_stays_small_for_a_big_worklist(
     api, opened, bob, django_assert_max_num_queries
 ):
     with django_assert_max_num_queries(12):
-        assert api.get("/api/reading/glioma/tasks").status_code == 200
+        assert api.get("/api/reading/glioma/assignments").status_code == 200
     with django_assert_max_num_queries(12):
         assert api.get("/api/reading/worklist").status_code == 200
     assert Assignment.objects.filter(reader=bob).count() == 6

@@ -47,11 +47,11 @@ def test_the_schema_documents_the_reading_api_without_warnings(db, settings):
     paths = schema["paths"]
     for path in (
         "/api/reading/worklist",
-        "/api/reading/{slug}/tasks",
-        "/api/reading/{slug}/tasks/next",
-        "/api/reading/{slug}/tasks/{number}/",
-        "/api/reading/{slug}/tasks/{number}/draft",
-        "/api/reading/{slug}/tasks/{number}/submit",
+        "/api/reading/{slug}/assignments",
+        "/api/reading/{slug}/assignments/next",
+        "/api/reading/{slug}/assignments/{read_order}/",
+        "/api/reading/{slug}/assignments/{read_order}/draft",
+        "/api/reading/{slug}/assignments/{read_order}/submit",
         "/api/reading/panes/{token}/slices",
     ):
         assert path in paths, path
@@ -95,12 +95,12 @@ def test_a_full_size_readers_worklist_takes_a_handful_of_queries(
     client = APIClient()
     client.force_authenticate(bob)
     with django_assert_max_num_queries(8):
-        tasks = client.get("/api/reading/glioma/tasks").json()["tasks"]
-    assert len(tasks) == 882
+        assignments = client.get("/api/reading/glioma/assignments").json()["assignments"]
+    assert len(assignments) == 882
     with django_assert_max_num_queries(10):
         assert client.get("/api/reading/worklist").json()["studies"][0]["total"] == 882
     with django_assert_max_num_queries(16):
-        assert client.get("/api/reading/glioma/tasks/500/").status_code == 200
+        assert client.get("/api/reading/glioma/assignments/500/").status_code == 200
     client.force_login(bob)
     with django_assert_max_num_queries(16):
         assert client.get("/read/").status_code == 200

@@ -283,12 +283,12 @@ def test_nothing_a_reader_can_reach_gives_the_arm_or_others_data_away(
     forbidden = _forbidden_strings(study, bob)
     series_ids = set(Series.objects.values_list("pk", flat=True))
     crawler = Crawler(client, forbidden, series_ids)
-    crawler.run(["/", "/read/", "/api/reading/worklist", f"/api/reading/{study.slug}/tasks"])
+    crawler.run(["/", "/read/", "/api/reading/worklist", f"/api/reading/{study.slug}/assignments"])
 
     # The reachable writes: a draft, a refused submit, a submit, a repeated submit, a 409.
     criteria = list(study.criteria.values_list("key", flat=True))
     for assignment in Assignment.objects.filter(reader=bob).order_by("read_order"):
-        base = f"/api/reading/{study.slug}/tasks/{assignment.read_order}"
+        base = f"/api/reading/{study.slug}/assignments/{assignment.read_order}"
         names = list(assignment.panes.values_list("name", flat=True))
         full = {name: dict.fromkeys(criteria, 3) for name in names}
         calls = [
@@ -311,7 +311,7 @@ def test_nothing_a_reader_can_reach_gives_the_arm_or_others_data_away(
 
     tasks = Assignment.objects.filter(reader=bob).count()
     pages = {u for u in crawler.fetched if re.fullmatch(rf"/read/{study.slug}/\d+/", u)}
-    details = {u for u in crawler.fetched if re.fullmatch(r"/api/reading/.+/tasks/\d+/", u)}
+    details = {u for u in crawler.fetched if re.fullmatch(r"/api/reading/.+/assignments/\d+/", u)}
     pixel_urls = {u for u in crawler.fetched if "/slices" in u}
     assert len(pages) == tasks and len(details) == tasks
     panes = Pane.objects.filter(assignment__reader=bob).count()

@@ -1,4 +1,4 @@
-"""The reader's server-rendered pages: worklist, study task list, reading page."""
+"""The reader's server-rendered pages: worklist, the study's list of assignments, reading page."""
 
 from __future__ import annotations
 
@@ -15,8 +15,19 @@ SCORES = {"A": {"overall_quality": 4, "noise": 4}, "B": {"overall_quality": 3, "
 def _submit(client, number, seconds=30):
     body = json.dumps({"scores": SCORES, "active_seconds": seconds})
     return client.post(
-        f"/api/reading/glioma/tasks/{number}/submit", body, content_type="application/json"
+        f"/api/reading/glioma/assignments/{number}/submit", body, content_type="application/json"
     )
+
+
+@pytest.mark.parametrize("probes", [True, False])
+def test_the_reading_page_asks_for_test_probes_only_when_the_setting_is_on(
+    opened, bob_client, settings, probes
+):
+    settings.FRONTEND_TEST_PROBES = probes
+    html = bob_client.get("/read/glioma/3/").content.decode()
+    root = re.findall(r"<div id=\"reading-app\"[^>]*></div>", html)[0]
+    assert ("data-test-probes" in root) is probes
+    assert html.count("data-test-probes") == int(probes)
 
 
 def test_the_reading_page_holds_only_the_app_root_and_its_assets(opened, bob_client):
@@ -25,7 +36,7 @@ def test_the_reading_page_holds_only_the_app_root_and_its_assets(opened, bob_cli
     html = response.content.decode()
     root = re.findall(r"<div id=\"reading-app\"[^>]*></div>", html)
     assert len(root) == 1
-    assert 'data-task-url="/api/reading/glioma/tasks/3/"' in root[0]
+    assert 'data-assignment-url="/api/reading/glioma/assignments/3/"' in root[0]
     assert 'data-worklist-url="/read/"' in root[0]
     key = re.search(r'data-reader="([0-9a-f]+)"', root[0]).group(1)
     assert len(key) == 32 and "bob" not in key
@@ -78,7 +89,7 @@ def test_the_worklist_says_when_everything_is_done(opened, bob_client):
     assert 'class="button primary continue"' not in html
 
 
-def test_the_study_page_lists_every_task_in_the_readers_order(opened, bob_client):
+def test_the_study_page_lists_every_assignment_in_the_readers_order(opened, bob_client):
     _submit(bob_client, 2)
     html = bob_client.get("/read/glioma/").content.decode()
     labels = re.findall(r">(Case \d+)</a>", html)

@@ -105,7 +105,7 @@ def test_opening_a_task_queues_warming_only_when_enabled(
     monkeypatch.setattr(pixels._warmer, "submit", lambda fn, arg: queued.append(arg))
     client = APIClient()
     client.force_authenticate(bob)
-    client.get("/api/reading/glioma/tasks/1/")
+    client.get("/api/reading/glioma/assignments/1/")
     expected = {
         p.series_id for p in Pane.objects.filter(assignment__reader=bob, assignment__read_order=2)
     }

@@ -14,18 +14,18 @@ from tests.reading.conftest import open_sequential
 def _submit(client, number):
     body = json.dumps({"scores": {"A": {"noise": 3}}, "active_seconds": 5})
     return client.post(
-        f"/api/reading/glioma/tasks/{number}/submit", body, content_type="application/json"
+        f"/api/reading/glioma/assignments/{number}/submit", body, content_type="application/json"
     )
 
 
 def test_a_sequential_task_has_one_pane(sequential, bob_client):
-    detail = bob_client.get("/api/reading/glioma/tasks/1/").json()
+    detail = bob_client.get("/api/reading/glioma/assignments/1/").json()
     assert [p["name"] for p in detail["panes"]] == ["A"]
     assert detail["scores"] == {"A": {}}
-    assert detail["task"]["ask_preference"] is False
-    assert detail["task"]["total"] == 6
+    assert detail["assignment"]["ask_preference"] is False
+    assert detail["assignment"]["total"] == 6
     response = bob_client.put(
-        "/api/reading/glioma/tasks/1/draft",
+        "/api/reading/glioma/assignments/1/draft",
         json.dumps({"scores": {"B": {"noise": 3}}}),
         content_type="application/json",
     )
@@ -39,14 +39,14 @@ def test_session_2_is_closed_until_session_1_is_done_and_the_washout_has_passed(
     session2 = Assignment.objects.get(reader=bob, read_order=4)
     assert session2.session == 2
     token = Pane.objects.get(assignment=session2).token
-    urls = ["/api/reading/glioma/tasks/4/", f"/api/reading/panes/{token}/slices"]
+    urls = ["/api/reading/glioma/assignments/4/", f"/api/reading/panes/{token}/slices"]
     for url in urls:
         response = bob_client.get(url)
         assert response.status_code == 403
         assert "Session 2 opens" in response.json()["detail"]
     assert bob_client.get("/read/glioma/4/").status_code == 403
     draft = bob_client.put(
-        "/api/reading/glioma/tasks/4/draft",
+        "/api/reading/glioma/assignments/4/draft",
         json.dumps({"scores": {"A": {"noise": 3}}}),
         content_type="application/json",
     )
@@ -92,7 +92,7 @@ def test_session_1_completion_is_stamped_only_by_the_last_session_1_submit(
 def test_next_url_in_session_1_does_not_point_into_a_closed_session_2(sequential, bob_client):
     _submit(bob_client, 1)
     _submit(bob_client, 2)
-    detail = bob_client.get("/api/reading/glioma/tasks/3/").json()
+    detail = bob_client.get("/api/reading/glioma/assignments/3/").json()
     assert detail["next_url"] is None
     assert _submit(bob_client, 3).json()["next_url"] is None
 

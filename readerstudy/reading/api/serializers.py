@@ -1,7 +1,7 @@
 """Serializers of the reading API: input parsing and the documented output shapes.
 
-Output dicts come from ``readerstudy.reading.selectors.tasks``; these classes give them a schema
-(drf-spectacular) and a stable rendering. No logic lives here.
+Output dicts come from ``readerstudy.reading.selectors.assignments``; these classes give them a
+schema (drf-spectacular) and a stable rendering. No logic lives here.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 
 class AnswersSerializer(serializers.Serializer):
-    """Body of a draft save and of a submit: the full current answers of one task."""
+    """Body of a draft save and of a submit: the full current answers of one assignment."""
 
     scores = serializers.DictField(
         child=serializers.DictField(child=serializers.IntegerField(allow_null=True)),
@@ -64,8 +64,10 @@ class StudyBriefSerializer(serializers.Serializer):
     design = serializers.CharField()
 
 
-class TaskStateSerializer(serializers.Serializer):
-    number = serializers.IntegerField()
+class AssignmentStateSerializer(serializers.Serializer):
+    read_order = serializers.IntegerField(
+        help_text='1-based position in the reader\'s own order; the label is "Case {read_order}".'
+    )
     label = serializers.CharField()
     sequence = serializers.CharField()
     total = serializers.IntegerField()
@@ -115,9 +117,9 @@ class CriterionSerializer(serializers.Serializer):
     required = serializers.BooleanField()
 
 
-class TaskDetailSerializer(serializers.Serializer):
+class AssignmentDetailSerializer(serializers.Serializer):
     study = StudyBriefSerializer()
-    task = TaskStateSerializer()
+    assignment = AssignmentStateSerializer()
     panes = PaneSerializer(many=True)
     criteria = CriterionSerializer(many=True)
     scores = serializers.DictField(child=serializers.DictField(child=serializers.IntegerField()))
@@ -144,8 +146,8 @@ class WorklistSerializer(serializers.Serializer):
     studies = WorklistStudySerializer(many=True)
 
 
-class TaskListItemSerializer(serializers.Serializer):
-    number = serializers.IntegerField()
+class AssignmentListItemSerializer(serializers.Serializer):
+    read_order = serializers.IntegerField()
     label = serializers.CharField()
     sequence = serializers.CharField()
     status = serializers.CharField()
@@ -154,10 +156,10 @@ class TaskListItemSerializer(serializers.Serializer):
     url = serializers.CharField()
 
 
-class TaskListSerializer(serializers.Serializer):
-    tasks = TaskListItemSerializer(many=True)
+class AssignmentListSerializer(serializers.Serializer):
+    assignments = AssignmentListItemSerializer(many=True)
 
 
-class NextTaskSerializer(serializers.Serializer):
-    number = serializers.IntegerField(allow_null=True)
+class NextAssignmentSerializer(serializers.Serializer):
+    read_order = serializers.IntegerField(allow_null=True)
     url = serializers.CharField(allow_null=True)

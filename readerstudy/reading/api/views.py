@@ -16,7 +16,7 @@ from readerstudy.reading.access import (
 )
 from readerstudy.reading.api import serializers as s
 from readerstudy.reading.pixels import payload as pixels
-from readerstudy.reading.selectors import tasks as selectors
+from readerstudy.reading.selectors import assignments as selectors
 from readerstudy.reading.services import (
     ReadingRefused,
     SessionNotOpen,
@@ -55,9 +55,9 @@ def _parse_answers(request) -> tuple[dict | None, Response | None]:
     )
 
 
-def _available_assignment(request, slug: str, number: int):
-    """The reader's assignment, refusing session-2 tasks before the washout has passed."""
-    assignment = get_assignment_for_reader(request.user, slug, number)
+def _available_assignment(request, slug: str, read_order: int):
+    """The reader's assignment, refusing session-2 assignments before the washout has passed."""
+    assignment = get_assignment_for_reader(request.user, slug, read_order)
     if not assignment_is_available(
         assignment, study=assignment.study, schedule=assignment.schedule
     ):
@@ -65,13 +65,13 @@ def _available_assignment(request, slug: str, number: int):
     return assignment
 
 
-def _write(request, slug: str, number: int, service):
-    """Parse the answers, find the reader's task and call ``service``: (result, error)."""
+def _write(request, slug: str, read_order: int, service):
+    """Parse the answers, find the reader's assignment and call ``service``: (result, error)."""
     answers, error = _parse_answers(request)
     if error is not None:
         return None, error
     try:
-        assignment = _available_assignment(request, slug, number)
+        assignment = _available_assignment(request, slug, read_order)
         return service(assignment=assignment, **answers, actor=request.user, request=request), None
     except ReadingRefused as exc:
         return None, _refused(exc)
@@ -97,59 +97,59 @@ class WorklistView(APIView):
         return Response(s.WorklistSerializer({"studies": studies}).data)
 
 
-class TaskListView(APIView):
+class AssignmentListView(APIView):
     @extend_schema(
         tags=TAGS,
-        operation_id="reading_task_list",
-        responses={200: s.TaskListSerializer, 404: NOT_FOUND},
-        summary="The reader's tasks in their order",
+        operation_id="reading_assignment_list",
+        responses={200: s.AssignmentListSerializer, 404: NOT_FOUND},
+        summary="The reader's assignments in their read order",
     )
     def get(self, request, slug: str):
         study = get_open_study_for_reader(request.user, slug)
-        tasks = selectors.tasks_for_reader(study=study, reader=request.user)
-        return Response(s.TaskListSerializer({"tasks": tasks}).data)
+        assignments = selectors.assignments_for_reader(study=study, reader=request.user)
+        return Response(s.AssignmentListSerializer({"assignments": assignments}).data)
 
 
-class NextTaskView(APIView):
+class NextAssignmentView(APIView):
     @extend_schema(
         tags=TAGS,
-        operation_id="reading_next_task",
-        responses={200: s.NextTaskSerializer, 404: NOT_FOUND},
-        summary="The next task to read (number and page URL; null when all are done)",
+        operation_id="reading_next_assignment",
+        responses={200: s.NextAssignmentSerializer, 404: NOT_FOUND},
+        summary="The next assignment to read (read order and page URL; null when all are done)",
     )
     def get(self, request, slug: str):
         study = get_open_study_for_reader(request.user, slug)
         following = selectors.next_assignment(study=study, reader=request.user)
         data = {
-            "number": following.read_order if following else None,
+            "read_order": following.read_order if following else None,
             "url": selectors.reading_url(study, following.read_order) if following else None,
         }
-        return Response(s.NextTaskSerializer(data).data)
+        return Response(s.NextAssignmentSerializer(data).data)
 
 
-class TaskDetailView(APIView):
+class AssignmentDetailView(APIView):
     @extend_schema(
         tags=TAGS,
-        operation_id="reading_task_detail",
+        operation_id="reading_assignment_detail",
         responses={
-            200: s.TaskDetailSerializer,
+            200: s.AssignmentDetailSerializer,
             403: OpenApiResponse(s.ErrorSerializer, description="Session 2 is not open yet."),
             404: NOT_FOUND,
         },
-        summary="One task: pane tokens, geometry, criteria and the saved answers",
+        summary="One assignment: pane tokens, geometry, criteria and the saved answers",
     )
-    def get(self, request, slug: str, number: int):
+    def get(self, request, slug: str, read_order: int):
         try:
-            assignment = _available_assignment(request, slug, number)
+            assignment = _available_assignment(request, slug, read_order)
         except ReadingRefused as exc:
             return _refused(exc)
         assignment_start(assignment=assignment)
-        detail = selectors.task_detail(assignment)
-        following = detail.pop("next_number")
-        # Load the next task's images while this one is read, so it opens warm.
+        detail = selectors.assignment_detail(assignment)
+        following = detail.pop("next_read_order")
+        # Load the next assignment's images while this one is read, so it opens warm.
         if pixels.prewarm_enabled():
             pixels.prewarm(selectors.pane_series_for_warming(assignment, following))
-        return Response(s.TaskDetailSerializer(detail).data)
+        return Response(s.AssignmentDetailSerializer(detail).data)
 
 
 class DraftView(APIView):
@@ -164,10 +164,10 @@ class DraftView(APIView):
             404: NOT_FOUND,
             409: s.LockedSerializer,
         },
-        summary="Autosave the task's current answers (last write wins)",
+        summary="Autosave the assignment's current answers (last write wins)",
     )
-    def put(self, request, slug: str, number: int):
-        assignment, error = _write(request, slug, number, draft_save)
+    def put(self, request, slug: str, read_order: int):
+        assignment, error = _write(request, slug, read_order, draft_save)
         if error is not None:
             return error
         data = {
@@ -193,10 +193,10 @@ class SubmitView(APIView):
             404: NOT_FOUND,
             409: s.LockedSerializer,
         },
-        summary="Submit the task (idempotent)",
+        summary="Submit the assignment (idempotent)",
     )
-    def post(self, request, slug: str, number: int):
-        outcome, error = _write(request, slug, number, assignment_submit)
+    def post(self, request, slug: str, read_order: int):
+        outcome, error = _write(request, slug, read_order, assignment_submit)
         if error is not None:
             return error
         if not outcome.submitted:

@@ -148,7 +148,7 @@ def _apply(assignment, panes, criteria, current, answers, *, base_revision, acto
     changes = 0
     common = {
         "reader": assignment.reader.get_username(),
-        "task": assignment.read_order,
+        "read_order": assignment.read_order,
         "base_revision": base_revision,
         "revision": assignment.revision + 1,
     }
@@ -351,7 +351,7 @@ def assignment_submit(
         target=assignment,
         data={
             "reader": assignment.reader.get_username(),
-            "task": assignment.read_order,
+            "read_order": assignment.read_order,
             "revision": assignment.revision,
             "active_seconds": assignment.active_seconds,
         },
@@ -391,7 +391,7 @@ def _reopen(assignment: Assignment, *, reason: str, actor, request) -> None:
         target=assignment,
         data={
             "reader": assignment.reader.get_username(),
-            "task": assignment.read_order,
+            "read_order": assignment.read_order,
             "reason": reason,
         },
         request=request,

@@ -1,4 +1,4 @@
-"""The reader's pages: worklist, one study's task list, the reading page, and reopen."""
+"""The reader's pages: worklist, one study's list of assignments, the reading page, and reopen."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from readerstudy.reading.access import get_assignment_for_reader, get_open_study_for_reader
 from readerstudy.reading.models import Assignment
 from readerstudy.reading.pixels import payload as pixels
-from readerstudy.reading.selectors import tasks as selectors
+from readerstudy.reading.selectors import assignments as selectors
 from readerstudy.reading.services import assignment_reopen
 from readerstudy.reading.services.sessions import assignment_is_available, session2_opens_at
 
@@ -39,33 +39,33 @@ def reader_local_key(user, study) -> str:
 @login_required
 def worklist(request):
     entries = selectors.worklist_for_reader(request.user)
-    # The Continue task's images load into memory while the reader looks at this page.
+    # The Continue assignment's images load into memory while the reader looks at this page.
     if pixels.prewarm_enabled():
         pixels.prewarm(selectors.continue_series(entries))
     for entry in entries:
         entry["time_spent"] = duration(entry["active_seconds"])
         entry["percent"] = round(100 * entry["done"] / entry["total"]) if entry["total"] else 0
         entry["submitted"] = [
-            task
-            for task in selectors.tasks_for_reader(study=entry["study"], reader=request.user)
-            if task["status"] == Assignment.Status.SUBMITTED
+            item
+            for item in selectors.assignments_for_reader(study=entry["study"], reader=request.user)
+            if item["status"] == Assignment.Status.SUBMITTED
         ]
     return render(request, "reading/worklist.html", {"entries": entries})
 
 
 @require_GET
 @login_required
-def study_tasks(request, slug: str):
+def study_assignments(request, slug: str):
     study = get_open_study_for_reader(request.user, slug)
-    tasks = selectors.tasks_for_reader(study=study, reader=request.user)
+    assignments = selectors.assignments_for_reader(study=study, reader=request.user)
     following = selectors.next_assignment(study=study, reader=request.user)
     return render(
         request,
         "reading/study.html",
         {
             "study": study,
-            "tasks": tasks,
-            "done": sum(1 for t in tasks if t["status"] == Assignment.Status.SUBMITTED),
+            "assignments": assignments,
+            "done": sum(1 for a in assignments if a["status"] == Assignment.Status.SUBMITTED),
             "continue_url": selectors.reading_url(study, following.read_order)
             if following
             else None,
@@ -76,8 +76,8 @@ def study_tasks(request, slug: str):
 @require_GET
 @login_required
 @ensure_csrf_cookie
-def read(request, slug: str, number: int):
-    assignment = get_assignment_for_reader(request.user, slug, number)
+def read(request, slug: str, read_order: int):
+    assignment = get_assignment_for_reader(request.user, slug, read_order)
     study = assignment.study
     if not assignment_is_available(assignment, study=study, schedule=assignment.schedule):
         return render(
@@ -92,7 +92,7 @@ def read(request, slug: str, number: int):
         {
             "study": study,
             "label": assignment.label,
-            "task_url": selectors.task_api_url(study, assignment.read_order),
+            "assignment_url": selectors.assignment_api_url(study, assignment.read_order),
             "worklist_url": "/read/",
             "reader_key": reader_local_key(request.user, study),
         },
@@ -101,9 +101,9 @@ def read(request, slug: str, number: int):
 
 @require_POST
 @login_required
-def reopen(request, slug: str, number: int):
+def reopen(request, slug: str, read_order: int):
     """A reader reopens one of their submitted cases, only where the study allows revisions."""
-    assignment = get_assignment_for_reader(request.user, slug, number)
+    assignment = get_assignment_for_reader(request.user, slug, read_order)
     if not assignment.study.allow_revisions:
         raise Http404("This study does not allow changes after submitting.")
     try:
@@ -116,4 +116,4 @@ def reopen(request, slug: str, number: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("reading:worklist")
-    return redirect("reading:read", slug=slug, number=number)
+    return redirect("reading:read", slug=slug, read_order=read_order)

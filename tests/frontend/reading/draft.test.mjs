@@ -1,27 +1,25 @@
 // Draft queue and reconcile decisions: localStorage first, debounce, back-off, 409 stop, reconcile.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { Autosaver, pushOrphanDrafts } from '../../../frontend/reading/autosave.js';
-import { classify, endpoint, localKey, parseLocalKey, reconcile, retryDelay, sameContent, shouldFlushOnHide, statusText } from '../../../frontend/reading/draft.js';
+import {
+  classify,
+  endpoint,
+  localKey,
+  parseLocalKey,
+  reconcile,
+  recordUrl,
+  retryDelay,
+  sameContent,
+  shouldFlushOnHide,
+  statusText,
+} from '../../../frontend/reading/draft.js';
+import { fakeTimers, flushMicrotasks, MemoryStorage } from './fakes.mjs';
 
-class MemoryStorage {
-  constructor() { this.map = new Map(); }
-  get length() { return this.map.size; }
-  key(i) { return [...this.map.keys()][i] ?? null; }
-  getItem(k) { return this.map.has(k) ? this.map.get(k) : null; }
-  setItem(k, v) { this.map.set(k, String(v)); }
-  removeItem(k) { this.map.delete(k); }
-}
-
-function fakeTimers() {
-  const pending = new Map();
-  let id = 0;
-  return {
-    pending,
-    set(fn, ms) { pending.set(++id, { fn, ms }); return id; },
-    clear(i) { pending.delete(i); },
-    fire() { const [[i, t]] = [...pending]; pending.delete(i); t.fn(); return t.ms; },
-  };
+/** The reading effects a recorder of (method, url, body) requests stands behind. */
+function effectsOf(send) {
+  return { fetchDetail: (url) => send('GET', url), saveDraft: (url, body) => send('PUT', url, body) };
 }
 
 function harness(responses) {
@@ -36,14 +34,19 @@ function harness(responses) {
     return r;
   };
   const saver = new Autosaver({
-    taskUrl: '/api/reading/s/tasks/3/', storageKey: localKey('r1', 's', 3), storage, send, timers,
-    now: () => 1000, activeSeconds: () => 12.5, revision: 3,
+    assignmentUrl: '/api/reading/s/assignments/3/',
+    storageKey: localKey('r1', 's', 3),
+    storage,
+    saveDraft: (url, body, opts) => send('PUT', url, body, opts),
+    timers,
+    now: () => 1000,
+    activeSeconds: () => 12.5,
+    revision: 3,
     content: { scores: { A: {}, B: {} }, comment: '', preference: null },
     onStatus: (s) => statuses.push(s.kind),
   });
   return { storage, timers, sent, statuses, saver };
 }
-const flushMicrotasks = () => new Promise((r) => setImmediate(r));
 const content = (a) => ({ scores: { A: { noise: a }, B: {} }, comment: '', preference: null });
 
 test('a change is in localStorage at once and on the server after the debounce', async () => {
@@ -56,8 +59,10 @@ test('a change is in localStorage at once and on the server after the debounce',
   assert.equal(h.timers.fire(), 400);
   await flushMicrotasks();
   assert.deepEqual(h.sent[0], {
-    method: 'PUT', url: '/api/reading/s/tasks/3/draft',
-    body: { ...content(4), active_seconds: 12.5, revision: 3 }, opts: { keepalive: false },
+    method: 'PUT',
+    url: '/api/reading/s/assignments/3/draft',
+    body: { ...content(4), active_seconds: 12.5, revision: 3 },
+    opts: { keepalive: false },
   });
   assert.equal(h.saver.revision, 4);
   assert.equal(h.storage.length, 0); // acknowledged: local copy cleared
@@ -138,7 +143,7 @@ test('leaving the page sends unsent changes with keepalive', async () => {
   assert.equal(h.saver.flushOnHide(true), false); // nothing new
 });
 
-test('hide-flush rules: time alone is sent only for a task with content', () => {
+test('hide-flush rules: time alone is sent only for an assignment with content', () => {
   const base = { unsent: false, hasContent: true, activeSeconds: 40, sentActiveSeconds: 30, stopped: false };
   assert.equal(shouldFlushOnHide(base), true);
   assert.equal(shouldFlushOnHide({ ...base, hasContent: false }), false);
@@ -147,7 +152,14 @@ test('hide-flush rules: time alone is sent only for a task with content', () => 
   assert.equal(shouldFlushOnHide({ ...base, unsent: true, stopped: true }), false);
 });
 
-const server = (over) => ({ revision: 3, editable: true, scores: { A: { noise: 4 }, B: {} }, comment: '', preference: null, ...over });
+const server = (over) => ({
+  revision: 3,
+  editable: true,
+  scores: { A: { noise: 4 }, B: {} },
+  comment: '',
+  preference: null,
+  ...over,
+});
 
 test('reconcile pushes an unsent local draft made on the current revision', () => {
   assert.equal(reconcile(server(), { content: content(2), baseRevision: 3, changedAt: 5 }).action, 'push');
@@ -164,7 +176,11 @@ test('reconcile keeps unsent scores even when another window saved meanwhile', (
   // the server keeps the other revision in its audit trail, so pushing loses nothing
   assert.equal(reconcile(server({ revision: 7 }), { content: content(2), baseRevision: 3 }).action, 'push');
   // but a server timestamp newer than the local change wins if the server ever sends one
-  const d = reconcile(server({ revision: 7, saved_at: '2026-01-02T00:00:00Z' }), { content: content(2), baseRevision: 3, changedAt: Date.parse('2026-01-01T00:00:00Z') });
+  const d = reconcile(server({ revision: 7, saved_at: '2026-01-02T00:00:00Z' }), {
+    content: content(2),
+    baseRevision: 3,
+    changedAt: Date.parse('2026-01-01T00:00:00Z'),
+  });
   assert.equal(d.action, 'discard');
 });
 
@@ -176,32 +192,77 @@ test('score order and key order do not make contents differ', () => {
 });
 
 test('answers are classified for retry, stop or refusal', () => {
-  assert.deepEqual([0, 200, 400, 401, 404, 409, 429, 502].map(classify), ['retry', 'ok', 'invalid', 'auth', 'gone', 'conflict', 'retry', 'retry']);
+  assert.deepEqual([0, 200, 400, 401, 404, 409, 429, 502].map(classify), [
+    'retry',
+    'ok',
+    'invalid',
+    'auth',
+    'gone',
+    'conflict',
+    'retry',
+    'retry',
+  ]);
   assert.deepEqual([1, 2, 3, 6, 10].map(retryDelay), [1000, 2000, 4000, 30000, 30000]);
 });
 
-test('storage keys are per reader, study and task', () => {
+test('storage keys are per reader, study and read order', () => {
   assert.equal(localKey('abc', 'glioma-dl', 17), 'readerstudy:draft:v1:abc:glioma-dl:17');
-  assert.deepEqual(parseLocalKey('readerstudy:draft:v1:abc:glioma-dl:17'), { reader: 'abc', study: 'glioma-dl', number: 17 });
+  assert.deepEqual(parseLocalKey('readerstudy:draft:v1:abc:glioma-dl:17'), {
+    reader: 'abc',
+    study: 'glioma-dl',
+    readOrder: 17,
+  });
   assert.equal(parseLocalKey('other:thing'), null);
-  assert.equal(endpoint('/api/reading/s/tasks/3/', 'submit'), '/api/reading/s/tasks/3/submit');
+  assert.equal(endpoint('/api/reading/s/assignments/3/', 'submit'), '/api/reading/s/assignments/3/submit');
 });
 
-test('drafts left unsent for other tasks are pushed on the next page load', async () => {
+test('drafts left unsent for other assignments are pushed on the next page load', async () => {
   const storage = new MemoryStorage();
-  const mine = { v: 1, taskUrl: '/api/reading/s/tasks/2/', content: content(5), baseRevision: 1, activeSeconds: 9 };
+  const mine = {
+    v: 1,
+    assignmentUrl: '/api/reading/s/assignments/2/',
+    content: content(5),
+    baseRevision: 1,
+    activeSeconds: 9,
+  };
   storage.setItem(localKey('r1', 's', 2), JSON.stringify(mine));
   storage.setItem(localKey('r2', 's', 2), JSON.stringify(mine)); // another reader on this browser
-  storage.setItem(localKey('r1', 's', 3), JSON.stringify(mine)); // the task being opened
+  storage.setItem(localKey('r1', 's', 3), JSON.stringify(mine)); // the assignment being opened
   const calls = [];
   const send = async (method, url, body) => {
     calls.push([method, url, body?.revision]);
-    return method === 'GET' ? { status: 200, data: { task: { revision: 1, editable: true }, scores: { A: {}, B: {} } } } : { status: 200, data: { revision: 2 } };
+    return method === 'GET'
+      ? { status: 200, data: { assignment: { revision: 1, editable: true }, scores: { A: {}, B: {} } } }
+      : { status: 200, data: { revision: 2 } };
   };
-  const pushed = await pushOrphanDrafts({ storage, reader: 'r1', skipKey: localKey('r1', 's', 3), send });
+  const pushed = await pushOrphanDrafts({ storage, reader: 'r1', skipKey: localKey('r1', 's', 3), ...effectsOf(send) });
   assert.deepEqual(pushed, [2]);
-  assert.deepEqual(calls, [['GET', '/api/reading/s/tasks/2/', undefined], ['PUT', '/api/reading/s/tasks/2/draft', 1]]);
+  assert.deepEqual(calls, [
+    ['GET', '/api/reading/s/assignments/2/', undefined],
+    ['PUT', '/api/reading/s/assignments/2/draft', 1],
+  ]);
   assert.equal(storage.getItem(localKey('r1', 's', 2)), null);
   assert.ok(storage.getItem(localKey('r2', 's', 2)));
   assert.ok(storage.getItem(localKey('r1', 's', 3)));
+});
+
+test('a draft kept under the former task URL still reaches its assignment', async () => {
+  assert.equal(recordUrl({ assignmentUrl: '/api/reading/s/assignments/4/' }), '/api/reading/s/assignments/4/');
+  assert.equal(recordUrl({ taskUrl: '/rs/api/reading/s/tasks/4/' }), '/rs/api/reading/s/assignments/4/');
+  assert.equal(recordUrl({}), null);
+  const storage = new MemoryStorage();
+  const old = { v: 1, taskUrl: '/api/reading/s/tasks/2/', content: content(5), baseRevision: 1, activeSeconds: 9 };
+  storage.setItem(localKey('r1', 's', 2), JSON.stringify(old));
+  const calls = [];
+  const send = async (method, url) => {
+    calls.push([method, url]);
+    return method === 'GET'
+      ? { status: 200, data: { assignment: { revision: 1, editable: true }, scores: { A: {}, B: {} } } }
+      : { status: 200, data: { revision: 2 } };
+  };
+  assert.deepEqual(await pushOrphanDrafts({ storage, reader: 'r1', skipKey: null, ...effectsOf(send) }), [2]);
+  assert.deepEqual(calls, [
+    ['GET', '/api/reading/s/assignments/2/'],
+    ['PUT', '/api/reading/s/assignments/2/draft'],
+  ]);
 });

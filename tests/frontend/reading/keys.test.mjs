@@ -1,8 +1,16 @@
 // Key bindings: viewer and scoring keys never collide; typing in the comment box fires nothing.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { DEFAULT_BINDINGS, descriptorsFor, mergeBindings, resolveDrag, resolveKey, wheelSteps } from '../../../frontend/viewer/bindings.js';
-import { READING_KEYS, dispatchKey, isTypingTarget, scoreDigit } from '../../../frontend/reading/keys.js';
+import { test } from 'node:test';
+import { dispatchKey, isTypingTarget, READING_KEYS, scoreDigit } from '../../../frontend/reading/keys.js';
+import {
+  DEFAULT_BINDINGS,
+  descriptorsFor,
+  mergeBindings,
+  resolveDrag,
+  resolveKey,
+  wheelSteps,
+} from '../../../frontend/viewer/bindings.js';
 
 const body = { tagName: 'BODY' };
 const key = (k, code, mods = {}) => ({ key: k, code, target: body, ...mods });
@@ -15,12 +23,24 @@ test('no key descriptor is bound by both the viewer and the scoring panel', () =
 
 test('every physical key reaches exactly one owner', () => {
   const samples = [
-    key('1', 'Digit1'), key('!', 'Digit1', { shiftKey: true }), key('ArrowUp', 'ArrowUp'),
-    key('ArrowLeft', 'ArrowLeft'), key('i', 'KeyI'), key('a', 'KeyA'), key(' ', 'Space'),
-    key('Home', 'Home'), key('Enter', 'Enter'), key('Tab', 'Tab'), key('m', 'KeyM'), key('n', 'KeyN'),
+    key('1', 'Digit1'),
+    key('!', 'Digit1', { shiftKey: true }),
+    key('ArrowUp', 'ArrowUp'),
+    key('ArrowLeft', 'ArrowLeft'),
+    key('i', 'KeyI'),
+    key('a', 'KeyA'),
+    key(' ', 'Space'),
+    key('Home', 'Home'),
+    key('Enter', 'Enter'),
+    key('Tab', 'Tab'),
+    key('m', 'KeyM'),
+    key('n', 'KeyN'),
   ];
   for (const e of samples) {
-    const owners = [resolveKey(e) && 'viewer', READING_KEYS[descriptorsFor(e).find((d) => READING_KEYS[d])] && 'reading'].filter(Boolean);
+    const owners = [
+      resolveKey(e) && 'viewer',
+      READING_KEYS[descriptorsFor(e).find((d) => READING_KEYS[d])] && 'reading',
+    ].filter(Boolean);
     assert.equal(owners.length, 1, `${e.code}${e.shiftKey ? '+shift' : ''} -> ${owners}`);
   }
 });
@@ -66,10 +86,21 @@ test('browser shortcuts with Ctrl, Alt or Meta are left alone', () => {
 
 test('typing in the comment box triggers no shortcut, Escape leaves it', () => {
   const textarea = { tagName: 'TEXTAREA' };
-  for (const [k, code] of [['3', 'Digit3'], ['a', 'KeyA'], ['i', 'KeyI'], [' ', 'Space'], ['Enter', 'Enter'], ['ArrowUp', 'ArrowUp'], ['Tab', 'Tab']]) {
+  for (const [k, code] of [
+    ['3', 'Digit3'],
+    ['a', 'KeyA'],
+    ['i', 'KeyI'],
+    [' ', 'Space'],
+    ['Enter', 'Enter'],
+    ['ArrowUp', 'ArrowUp'],
+    ['Tab', 'Tab'],
+  ]) {
     assert.equal(dispatchKey({ key: k, code, target: textarea }), null, k);
   }
-  assert.deepEqual(dispatchKey({ key: 'Escape', code: 'Escape', target: textarea }), { owner: 'reading', action: 'blur' });
+  assert.deepEqual(dispatchKey({ key: 'Escape', code: 'Escape', target: textarea }), {
+    owner: 'reading',
+    action: 'blur',
+  });
   assert.equal(dispatchKey({ key: 'a', code: 'KeyA', target: body, isComposing: true }), null);
 });
 

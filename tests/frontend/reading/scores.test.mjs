@@ -1,26 +1,50 @@
 // Score state and the focus advance rules of the scoring panel.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import {
-  anchorFor, cellIndex, countScored, createScoreState, digitToValue, firstMissing, getScore, isComplete,
-  missing, moveFocus, nextUnset, scoresPayload, setScore,
+  anchorFor,
+  cellIndex,
+  countScored,
+  createScoreState,
+  digitToValue,
+  firstMissing,
+  getScore,
+  isComplete,
+  missing,
+  moveFocus,
+  nextUnset,
+  scoresPayload,
+  setScore,
 } from '../../../frontend/reading/scores.js';
 
 const crit = (key, required = true, min = 1, max = 5) => ({
-  key, label: key, min, max, required, anchors: ['bad', 'poor', 'ok', 'good', 'great'].slice(0, max - min + 1),
+  key,
+  label: key,
+  min,
+  max,
+  required,
+  anchors: ['bad', 'poor', 'ok', 'good', 'great'].slice(0, max - min + 1),
 });
 const criteria = [crit('quality'), crit('noise'), crit('comment_ok', false)];
 
 test('focus order interleaves panes per criterion', () => {
   const s = createScoreState(criteria, ['A', 'B']);
   assert.deepEqual(s.cells.slice(0, 4), [
-    { pane: 'A', key: 'quality' }, { pane: 'B', key: 'quality' }, { pane: 'A', key: 'noise' }, { pane: 'B', key: 'noise' },
+    { pane: 'A', key: 'quality' },
+    { pane: 'B', key: 'quality' },
+    { pane: 'A', key: 'noise' },
+    { pane: 'B', key: 'noise' },
   ]);
   assert.equal(createScoreState(criteria, ['A']).cells.length, 3); // sequential design
 });
 
 test('loaded scores are kept, unknown criteria and out-of-range values dropped', () => {
-  const s = createScoreState(criteria, ['A', 'B'], { A: { quality: 4, bogus: 3, noise: 9 }, B: null, C: { quality: 1 } });
+  const s = createScoreState(criteria, ['A', 'B'], {
+    A: { quality: 4, bogus: 3, noise: 9 },
+    B: null,
+    C: { quality: 1 },
+  });
   assert.deepEqual(scoresPayload(s), { A: { quality: 4 }, B: {} });
 });
 

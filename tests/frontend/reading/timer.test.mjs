@@ -1,6 +1,7 @@
 // Active reading time: visible, focused and interacted with in the last 60 s.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { ActiveTimer } from '../../../frontend/reading/timer.js';
 
 test('time counts while the reader is active', () => {

@@ -1,7 +1,15 @@
 // Linked panes: relative window/level between different intensity ranges, slice and zoom links.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { defaultLinks, fromRelative, linkedUpdate, mapWindow, toRelative, toggleLink } from '../../../frontend/viewer/link.js';
+import { test } from 'node:test';
+import {
+  defaultLinks,
+  fromRelative,
+  linkedUpdate,
+  mapWindow,
+  toggleLink,
+  toRelative,
+} from '../../../frontend/viewer/link.js';
 
 const A = { low: 12, high: 910 };
 const B = { low: -200, high: 31000 }; // e.g. a DL output rescaled to a wider range
@@ -14,7 +22,11 @@ test('relative window follows the contract formulas', () => {
 });
 
 test('a window mapped A -> B -> A round-trips between two different ranges', () => {
-  for (const w of [{ center: 400, width: 800 }, { center: -50, width: 1 }, { center: 2000, width: 5000 }]) {
+  for (const w of [
+    { center: 400, width: 800 },
+    { center: -50, width: 1 },
+    { center: 2000, width: 5000 },
+  ]) {
     const back = mapWindow(mapWindow(w, A, B), B, A);
     close(back.center, w.center, 1e-6);
     close(back.width, w.width, 1e-6);
@@ -33,8 +45,18 @@ test('a flat range does not divide by zero', () => {
 });
 
 const pane = (over) => ({
-  slice: 10, nSlices: 24, center: 400, width: 800, invert: false, zoom: 1, cx: 128, cy: 128,
-  rows: 256, cols: 256, range: A, ...over,
+  slice: 10,
+  nSlices: 24,
+  center: 400,
+  width: 800,
+  invert: false,
+  zoom: 1,
+  cx: 128,
+  cy: 128,
+  rows: 256,
+  cols: 256,
+  range: A,
+  ...over,
 });
 
 test('all three links are on by default and toggle independently', () => {

@@ -1,9 +1,10 @@
 // Loading order: middle slice first, then outward from the CURRENT slice, re-prioritised on scroll.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import {
-  DEFAULT_CHUNK_BYTES,
   chunkSlices,
+  DEFAULT_CHUNK_BYTES,
   middleSlice,
   nextChunk,
   plannedOrder,
@@ -36,7 +37,10 @@ test('every slice is requested exactly once', () => {
       assert.ok(stop - start <= 8);
       for (let i = start; i < stop; i++) seen[i]++;
     }
-    assert.ok(seen.every((c) => c === 1), `n=${n}`);
+    assert.ok(
+      seen.every((c) => c === 1),
+      `n=${n}`,
+    );
   }
 });
 
@@ -69,29 +73,45 @@ test('nothing is left to request once everything is loaded or pending', () => {
 
 // ---- the stack cache with a fake network ----------------------------------------------------
 
-function fakeNetwork(rows, cols, n) {
+function fakeNetwork(rows, cols) {
   const calls = [];
   const fetchRange = (start, stop) =>
     new Promise((resolve) => {
-      calls.push({ start, stop, resolve: () => {
-        const vals = new Int16Array(rows * cols * (stop - start)).map((_, i) => start * 1000 + i - 500);
-        resolve({ start, bytes: shuffle(vals, rows, cols, stop - start) });
-      } });
+      calls.push({
+        start,
+        stop,
+        resolve: () => {
+          const vals = new Int16Array(rows * cols * (stop - start)).map((_, i) => start * 1000 + i - 500);
+          resolve({ start, bytes: shuffle(vals, rows, cols, stop - start) });
+        },
+      });
     });
   return { calls, fetchRange };
 }
 const tick = () => new Promise((r) => setImmediate(r));
 
 test('the cache paints the middle slice first and re-prioritises when the reader scrolls', async () => {
-  const net = fakeNetwork(2, 2, 30);
+  const net = fakeNetwork(2, 2);
   const landed = [];
   const cache = new StackCache({
-    nSlices: 30, rows: 2, cols: 2, dtype: 'int16', chunk: 5, maxInFlight: 2,
-    fetchRange: net.fetchRange, onSlices: (s, c) => landed.push([s, c]),
+    nSlices: 30,
+    rows: 2,
+    cols: 2,
+    dtype: 'int16',
+    chunk: 5,
+    maxInFlight: 2,
+    fetchRange: net.fetchRange,
+    onSlices: (s, c) => landed.push([s, c]),
   });
   cache.start();
   await tick();
-  assert.deepEqual(net.calls.map(({ start, stop }) => [start, stop]), [[14, 15], [15, 20]]);
+  assert.deepEqual(
+    net.calls.map(({ start, stop }) => [start, stop]),
+    [
+      [14, 15],
+      [15, 20],
+    ],
+  );
   net.calls[0].resolve();
   await tick();
   assert.deepEqual(landed, [[14, 1]]);
@@ -114,7 +134,10 @@ test('a failed request is retried and a 4xx stops the cache with a message', asy
   const retries = [];
   const errors = [];
   const cache = new StackCache({
-    nSlices: 1, rows: 1, cols: 1, dtype: 'uint16',
+    nSlices: 1,
+    rows: 1,
+    cols: 1,
+    dtype: 'uint16',
     fetchRange: async () => {
       attempts++;
       if (attempts === 1) throw new Error('network');
@@ -138,7 +161,12 @@ test('a failed request is retried and a 4xx stops the cache with a message', asy
 
 test('a short answer (server clamps the range) marks only the slices received', async () => {
   const cache = new StackCache({
-    nSlices: 4, rows: 1, cols: 2, dtype: 'uint16', chunk: 8, maxInFlight: 1,
+    nSlices: 4,
+    rows: 1,
+    cols: 2,
+    dtype: 'uint16',
+    chunk: 8,
+    maxInFlight: 1,
     fetchRange: async (start) => ({ start, bytes: shuffle(new Uint16Array([1, 2]), 1, 2, 1) }),
   });
   cache.start();
@@ -157,10 +185,18 @@ test('requests are sized in bytes: more slices per request for smaller matrices'
 
 test('a stack cache without an explicit chunk sizes its requests in bytes', () => {
   const small = new StackCache({
-    nSlices: 40, rows: 256, cols: 256, dtype: 'int16', fetchRange: () => new Promise(() => {}),
+    nSlices: 40,
+    rows: 256,
+    cols: 256,
+    dtype: 'int16',
+    fetchRange: () => new Promise(() => {}),
   });
   const large = new StackCache({
-    nSlices: 40, rows: 512, cols: 512, dtype: 'int16', fetchRange: () => new Promise(() => {}),
+    nSlices: 40,
+    rows: 512,
+    cols: 512,
+    dtype: 'int16',
+    fetchRange: () => new Promise(() => {}),
   });
   assert.equal(small.chunk, 24);
   assert.equal(large.chunk, 6);

@@ -1,7 +1,8 @@
 // Window/level lookup tables: mapping, boundaries, inversion, int16 negatives, caching.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { WindowLut, applyLut, buildLut, greyWord, lutDomain, mapValue } from '../../../frontend/viewer/lut.js';
+import { test } from 'node:test';
+import { applyLut, buildLut, greyWord, lutDomain, mapValue, WindowLut } from '../../../frontend/viewer/lut.js';
 
 const lutFor = (dtype, c, w, inv = false) => {
   const { minValue, size } = lutDomain(dtype);

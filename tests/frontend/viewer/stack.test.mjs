@@ -1,13 +1,9 @@
 // The stack cache's requests in flight: several per pane, the next one sent before decoding.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import {
-  DEFAULT_MAX_IN_FLIGHT,
-  StackCache,
-  makeFetchRange,
-  readInto,
-} from '../../../frontend/viewer/stack.js';
+import { test } from 'node:test';
 import { plannedOrder } from '../../../frontend/viewer/loadorder.js';
+import { DEFAULT_MAX_IN_FLIGHT, makeFetchRange, readInto, StackCache } from '../../../frontend/viewer/stack.js';
 import { shuffle } from '../../../frontend/viewer/unshuffle.js';
 
 const ROWS = 2;
@@ -50,8 +46,13 @@ const spans = (calls) => calls.map(({ start, stop }) => [start, stop]);
 
 function makeCache(net, o = {}) {
   return new StackCache({
-    nSlices: 30, rows: ROWS, cols: COLS, dtype: 'int16', chunk: 4,
-    fetchRange: net.fetchRange, ...o,
+    nSlices: 30,
+    rows: ROWS,
+    cols: COLS,
+    dtype: 'int16',
+    chunk: 4,
+    fetchRange: net.fetchRange,
+    ...o,
   });
 }
 
@@ -59,13 +60,22 @@ test('by default three requests per pane are in flight, middle slice first', () 
   assert.equal(DEFAULT_MAX_IN_FLIGHT, 3);
   const net = fakeNetwork();
   makeCache(net).start();
-  assert.deepEqual(spans(net.calls), [[14, 15], [15, 19], [10, 14]]);
+  assert.deepEqual(spans(net.calls), [
+    [14, 15],
+    [15, 19],
+    [10, 14],
+  ]);
 });
 
 test('the number in flight is configurable', () => {
   const net = fakeNetwork();
   makeCache(net, { maxInFlight: 4 }).start();
-  assert.deepEqual(spans(net.calls), [[14, 15], [15, 19], [10, 14], [19, 23]]);
+  assert.deepEqual(spans(net.calls), [
+    [14, 15],
+    [15, 19],
+    [10, 14],
+    [19, 23],
+  ]);
   const one = fakeNetwork();
   makeCache(one, { maxInFlight: 1 }).start();
   assert.deepEqual(spans(one.calls), [[14, 15]]);
@@ -92,7 +102,10 @@ test('with answers in any order, at most maxInFlight are open and every slice lo
     const net = fakeNetwork();
     const cache = makeCache(net, { maxInFlight });
     let seed = 7 + maxInFlight;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     cache.start();
     while (net.open().length) {
       const open = net.open();
@@ -104,7 +117,10 @@ test('with answers in any order, at most maxInFlight are open and every slice lo
     assert.equal(cache.complete, true);
     const counts = new Uint8Array(30);
     for (const { start, stop } of cache.requests) for (let i = start; i < stop; i++) counts[i]++;
-    assert.ok(counts.every((c) => c === 1), `maxInFlight=${maxInFlight}`);
+    assert.ok(
+      counts.every((c) => c === 1),
+      `maxInFlight=${maxInFlight}`,
+    );
     for (let k = 0; k < 30; k++) {
       assert.equal(cache.volume[cache.offset(k) + 5], value(k, 5));
     }
@@ -146,7 +162,10 @@ test('a scroll while every request is busy fetches the new slice at once, urgent
   await tick();
   net.calls[2].answer();
   await tick();
-  assert.deepEqual(spans(net.calls.slice(5)), [[0, 2], [6, 10]]);
+  assert.deepEqual(spans(net.calls.slice(5)), [
+    [0, 2],
+    [6, 10],
+  ]);
   assert.equal(net.open().length, 3);
 });
 
@@ -169,7 +188,12 @@ test('a short answer frees the slices it did not carry, and they are asked again
   let first = true;
   const asked = [];
   const cache = new StackCache({
-    nSlices: 3, rows: 1, cols: 1, dtype: 'uint16', chunk: 3, maxInFlight: 3,
+    nSlices: 3,
+    rows: 1,
+    cols: 1,
+    dtype: 'uint16',
+    chunk: 3,
+    maxInFlight: 3,
     fetchRange: async (start, stop) => {
       asked.push([start, stop]);
       // The first background chunk comes back with one slice only (a clamped range).
@@ -181,14 +205,21 @@ test('a short answer frees the slices it did not carry, and they are asked again
   cache.start();
   for (let i = 0; i < 10; i++) await tick();
   assert.equal(cache.complete, true);
-  assert.deepEqual(asked, [[1, 2], [2, 3], [0, 1]]);
+  assert.deepEqual(asked, [
+    [1, 2],
+    [2, 3],
+    [0, 1],
+  ]);
 });
 
 test('a synchronous throw in fetchRange is a retried failure, not a crash', async () => {
   const retries = [];
   let calls = 0;
   const cache = new StackCache({
-    nSlices: 1, rows: 1, cols: 1, dtype: 'uint16',
+    nSlices: 1,
+    rows: 1,
+    cols: 1,
+    dtype: 'uint16',
     fetchRange: () => {
       calls++;
       if (calls === 1) throw new Error('offline');

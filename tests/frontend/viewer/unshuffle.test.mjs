@@ -1,6 +1,7 @@
 // Decoding the byte-shuffled 16-bit slice payloads of the reading API.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { shuffle, unshuffle, unshuffleInto } from '../../../frontend/viewer/unshuffle.js';
 
 test('a hand-built payload decodes little-endian, low bytes first per slice', () => {

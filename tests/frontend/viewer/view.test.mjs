@@ -1,8 +1,19 @@
 // View arithmetic: physical aspect when fitting, zoom/pan, W/L drag speed, presets, fallbacks.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import {
-  PRESETS, dragWindow, fitScale, formatWindow, panBy, paneRange, paneWindow, presetWindow, resetView, viewTransform, zoomBy,
+  dragWindow,
+  fitScale,
+  formatWindow,
+  PRESETS,
+  panBy,
+  paneRange,
+  paneWindow,
+  presetWindow,
+  resetView,
+  viewTransform,
+  zoomBy,
 } from '../../../frontend/viewer/view.js';
 
 test('a square image fits the short side of the pane and is centred', () => {

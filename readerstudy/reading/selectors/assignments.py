@@ -1,8 +1,8 @@
 """Reads for the reader's pages and the reading API.
 
-Everything returned here is reader-facing, so it is built from blinded pieces only: task numbers
-in the reader's own order, pane names and tokens, the whitelisted series view. No series id,
-arm, case identifier, UID or storage key is ever put into these dicts.
+Everything returned here is reader-facing, so it is built from blinded pieces only: read orders
+(positions in the reader's own order), pane names and tokens, the whitelisted series view. No
+series id, arm, case identifier, UID or storage key is ever put into these dicts.
 """
 
 from __future__ import annotations
@@ -21,12 +21,14 @@ from readerstudy.studies.models import Criterion, Membership, Study
 SUBMITTED = Assignment.Status.SUBMITTED
 
 
-def reading_url(study: Study, number: int) -> str:
-    return reverse("reading:read", kwargs={"slug": study.slug, "number": number})
+def reading_url(study: Study, read_order: int) -> str:
+    """The reading page of the reader's assignment at ``read_order``."""
+    return reverse("reading:read", kwargs={"slug": study.slug, "read_order": read_order})
 
 
-def task_api_url(study: Study, number: int) -> str:
-    return reverse("reading_api:task", kwargs={"slug": study.slug, "number": number})
+def assignment_api_url(study: Study, read_order: int) -> str:
+    """The reading API's detail URL of the reader's assignment at ``read_order``."""
+    return reverse("reading_api:assignment", kwargs={"slug": study.slug, "read_order": read_order})
 
 
 def open_studies_for_reader(user):
@@ -49,10 +51,10 @@ def _available_q(study: Study, schedule: Schedule | None, now: datetime) -> Q:
 def next_assignment(
     *, study: Study, reader, schedule: Schedule | None = None, after: int | None = None
 ) -> Assignment | None:
-    """The first task in the reader's order that is not submitted and may be opened now.
+    """The first assignment in the reader's order that is not submitted and may be opened now.
 
-    With ``after``, the first such task after that number, wrapping around to the start (the
-    task ``after`` itself is never the answer).
+    With ``after`` (a read order), the first such assignment after it, wrapping around to the
+    start (the assignment at ``after`` itself is never the answer).
     """
     if schedule is None:
         schedule = Schedule.objects.filter(study=study, reader=reader).first()
@@ -118,14 +120,14 @@ def worklist_for_reader(user) -> list[dict]:
             entry["session2"] = {
                 "opens_at": opens,
                 "open": opens is not None and timezone.now() >= opens,
-                "session1_tasks": row.get("session1_total", 0),
+                "session1_assignments": row.get("session1_total", 0),
             }
         entries.append(entry)
     return entries
 
 
-def tasks_for_reader(*, study: Study, reader) -> list[dict]:
-    """The reader's tasks in their order, for the task list (one query)."""
+def assignments_for_reader(*, study: Study, reader) -> list[dict]:
+    """The reader's assignments in their read order, for the reader's case list (one query)."""
     schedule = Schedule.objects.filter(study=study, reader=reader).first()
     now = timezone.now()
     assignments = (
@@ -135,7 +137,7 @@ def tasks_for_reader(*, study: Study, reader) -> list[dict]:
     )
     return [
         {
-            "number": a.read_order,
+            "read_order": a.read_order,
             "label": a.label,
             "sequence": a.task.sequence.key,
             "session": a.session,
@@ -174,8 +176,8 @@ def panes_of(assignment: Assignment) -> list[Pane]:
 
 
 def _progress_and_next(assignment: Assignment) -> tuple[dict, int | None]:
-    """The reader's done/total and the number ``next_assignment(..., after=number)`` gives,
-    in one aggregate query (the task detail is on the path to the first image)."""
+    """The reader's done/total and the read order ``next_assignment(..., after=read_order)``
+    gives, in one aggregate query (the assignment detail is on the path to the first image)."""
     study, after = assignment.study, assignment.read_order
     pending = ~Q(status=SUBMITTED) & _available_q(study, assignment.schedule, timezone.now())
     row = Assignment.objects.filter(study=study, reader_id=assignment.reader_id).aggregate(
@@ -188,11 +190,11 @@ def _progress_and_next(assignment: Assignment) -> tuple[dict, int | None]:
     return {"total": row["total"], "done": row["done"]}, following
 
 
-def task_detail(assignment: Assignment) -> dict:
-    """The task detail payload of the reading API (docs/reading-api.md, "Task detail").
+def assignment_detail(assignment: Assignment) -> dict:
+    """The assignment detail payload of the reading API (docs/reading-api.md, "Assignment detail").
 
-    ``detail["next_number"]`` is the next task to read (the view warms its images and pops it:
-    it is not part of the payload).
+    ``detail["next_read_order"]`` is the next assignment to read (the view warms its images and
+    pops it: it is not part of the payload).
     """
     study = assignment.study
     panes = panes_of(assignment)
@@ -205,8 +207,8 @@ def task_detail(assignment: Assignment) -> dict:
     submitted = assignment.status == SUBMITTED
     return {
         "study": {"slug": study.slug, "title": study.title, "design": study.design},
-        "task": {
-            "number": assignment.read_order,
+        "assignment": {
+            "read_order": assignment.read_order,
             "label": assignment.label,
             "sequence": assignment.task.sequence.key,
             "total": progress["total"],
@@ -227,13 +229,14 @@ def task_detail(assignment: Assignment) -> dict:
         "criteria": criteria_for_reader(study),
         "scores": scores,
         "next_url": reading_url(study, following) if following else None,
-        "next_number": following,
+        "next_read_order": following,
         "previous_url": reading_url(study, previous) if previous >= 1 else None,
     }
 
 
 def continue_series(entries: list[dict]) -> list:
-    """Series of the worklist's Continue tasks, for the pixel cache warmer (server side only)."""
+    """Series of the worklist's Continue assignments, for the pixel cache warmer (server side
+    only)."""
     return [
         series
         for entry in entries
@@ -242,14 +245,14 @@ def continue_series(entries: list[dict]) -> list:
     ]
 
 
-def pane_series_for_warming(assignment: Assignment, number: int | None) -> list:
-    """Series of the panes of the reader's task ``number`` (in the assignment's study), for the
-    pixel cache warmer (server side only)."""
-    if number is None:
+def pane_series_for_warming(assignment: Assignment, read_order: int | None) -> list:
+    """Series of the panes of the reader's assignment at ``read_order`` (in ``assignment``'s
+    study), for the pixel cache warmer (server side only)."""
+    if read_order is None:
         return []
     panes = Pane.objects.filter(
         assignment__study_id=assignment.study_id,
         assignment__reader_id=assignment.reader_id,
-        assignment__read_order=number,
+        assignment__read_order=read_order,
     ).select_related("series")
     return [pane.series for pane in panes.order_by()]

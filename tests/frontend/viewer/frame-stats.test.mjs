@@ -1,11 +1,14 @@
 // Frame statistics exposed to browser tests and the benchmark.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { FrameStats, timingSummary } from '../../../frontend/viewer/probe.js';
+import { test } from 'node:test';
+import { FrameStats, timingSummary } from '../../../frontend/viewer/frame-stats.js';
 
 test('median and p95 of recent frame work, intervals only between back-to-back frames', () => {
   const s = new FrameStats();
-  [1, 2, 3, 4, 100].forEach((ms, i) => s.record(1000 + i * 16, ms));
+  [1, 2, 3, 4, 100].forEach((ms, i) => {
+    s.record(1000 + i * 16, ms);
+  });
   s.record(5000, 2); // after an idle spell: not an interval
   const st = s.stats();
   assert.equal(st.median, 3);

@@ -14,6 +14,7 @@ function summary(values) {
   };
 }
 
+/** Recent frames' work times and the intervals between back-to-back frames. */
 export class FrameStats {
   constructor() {
     this.frames = [];
